@@ -1,0 +1,58 @@
+"""All newsbot configuration, in one place.
+
+Groups: project, politeness, components, output/archive, replay, coverage, reliability.
+Within a group the enabling flag comes first. Components read these in ``from_crawler``;
+nothing reads the environment. Override any of them with ``-s NAME=VALUE``.
+"""
+
+from newsbot import __version__
+
+# --- Project -----------------------------------------------------------------
+BOT_NAME = "newsbot"
+SPIDER_MODULES = ["newsbot.spiders"]
+NEWSPIDER_MODULE = "newsbot.spiders"
+COMMANDS_MODULE = "newsbot.commands"
+ADDONS = {
+    "newsbot.addon.NewsbotAddon": 100,
+}
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+
+# --- Politeness --------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+# Who to contact about this crawler; goes into the User-Agent unless USER_AGENT is set.
+NEWSBOT_CONTACT = "https://github.com/newsbot-archive/newsbot"
+USER_AGENT = f"newsbot/{__version__} (research news archiver; +{NEWSBOT_CONTACT})"
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Only arabic.rt.com (and its image host, when images are fetched) is ever requested.
+NEWSBOT_ALLOWED_HOSTS = ["arabic.rt.com"]
+
+# --- Crawl ---------------------------------------------------------------------
+# Hops of related stories to follow from each start URL (spider argument ``depth`` overrides).
+NEWSBOT_DEPTH = 1
+# Scrapy's own DepthMiddleware counts story pages as hops; newsbot tracks depth itself.
+DEPTH_LIMIT = 0
+
+# --- Components ----------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
+SPIDER_MIDDLEWARES: dict[str, int] = {}
+ITEM_PIPELINES: dict[str, int] = {}
+EXTENSIONS: dict[str, int] = {
+    "newsbot.extensions.items_file.ItemsFile": 500,
+}
+
+# --- Output and archive --------------------------------------------------------
+# Each crawl writes into ARCHIVE_DIR/<job id>/: items.jsonl, WARC files, indexes, summaries.
+ARCHIVE_DIR = "archive"
+NEWSBOT_ITEMS_FILE_ENABLED = True
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- Replay --------------------------------------------------------------------
+
+# --- Coverage monitor ------------------------------------------------------------
+
+# --- Reliability -----------------------------------------------------------------

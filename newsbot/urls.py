@@ -1,0 +1,76 @@
+"""URL rules of arabic.rt.com: canonical form, page kinds, article ids.
+
+An article's identity is its numeric id; the canonical URL is ``https://arabic.rt.com`` +
+the decoded (raw UTF-8) path with a trailing slash, without tracking parameters or fragment.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+SITE_HOST = "arabic.rt.com"
+SITE_ORIGIN = f"https://{SITE_HOST}"
+
+#: Query parameters that only track a click; dropped before de-duplication.
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "yclid", "mc_cid", "mc_eid", "_ga", "ref", "from", "rss"})
+TRACKING_PREFIXES = ("utm_",)
+
+_ARTICLE_PATH = re.compile(r"^/(?P<section>[a-z_]+)/(?:telecast/)?(?P<id>\d+)(?:-[^/]+)?/$")
+_PRG_PATH = re.compile(r"^/prg/telecast/(?P<id>\d+)(?:-[^/]+)?/$")
+_STORY_PATH = re.compile(r"^/story/(?P<id>\d+)(?:-[^/]+)?/$")
+_NON_ARTICLE_SECTIONS = frozenset({"story", "tags", "polls", "live", "static", "rss", "about", "contacts"})
+
+
+def _is_tracking(name: str) -> bool:
+    return name.lower() in TRACKING_PARAMS or name.lower().startswith(TRACKING_PREFIXES)
+
+
+def canonical_url(url: str, base: str = SITE_ORIGIN) -> str:
+    """Canonical form of a site URL (relative URLs resolve against ``base``).
+
+    Raw and percent-encoded slugs give the same string; ``http`` becomes ``https``;
+    ``utm_*`` and other tracking parameters, and the fragment, are dropped.
+    """
+    from urllib.parse import urljoin
+
+    parts = urlsplit(urljoin(base, url.strip()))
+    host = (parts.hostname or "").lower()
+    path = unquote(parts.path or "/", encoding="utf-8", errors="strict") if "%" in parts.path else parts.path
+    if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
+        path += "/"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)])
+    scheme = "https" if host == SITE_HOST else parts.scheme
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def is_site_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and (parts.hostname or "").lower() == SITE_HOST
+
+
+def article_id(url: str) -> int | None:
+    """Numeric id of an article or program page URL (canonical or short form), else None."""
+    path = urlsplit(url).path
+    path = unquote(path) if "%" in path else path
+    if not path.endswith("/"):
+        path += "/"
+    m = _PRG_PATH.match(path) or _ARTICLE_PATH.match(path)
+    if not m or path.split("/")[1] in _NON_ARTICLE_SECTIONS:
+        return None
+    return int(m.group("id"))
+
+
+def is_article_url(url: str) -> bool:
+    return is_site_url(url) and article_id(url) is not None
+
+
+def is_story_url(url: str) -> bool:
+    path = unquote(urlsplit(url).path)
+    return is_site_url(url) and bool(_STORY_PATH.match(path if path.endswith("/") else path + "/"))
+
+
+def section(url: str) -> str | None:
+    """The URL's section slug (``world``, ``russia``, ``prg`` for program pages)."""
+    first = unquote(urlsplit(url).path).strip("/").split("/", 1)[0]
+    return first or None
