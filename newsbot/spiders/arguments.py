@@ -38,7 +38,7 @@ def start_urls(url: str | None, urls_file: str | None) -> list[str]:
 
 
 def depth(value: str | int | None, default: int) -> int:
-    if value is None or value == "":
+    if value is None or str(value).strip() == "":
         return default
     try:
         result = int(str(value).strip())

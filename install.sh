@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Install everything newsbot and its tests need, on a fresh Debian machine with Python 3.11.
+set -euo pipefail
+cd "$(dirname "$0")"
+python3 -m pip install --quiet -e '.[test]'
