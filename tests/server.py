@@ -27,6 +27,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -159,6 +160,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.record: dict[str, Any] = {}
         super().__init__(*args, **kwargs)
 
+    def parse_request(self) -> bool:
+        # http.server splits the request line with str.split() on its latin-1 decoding, where the
+        # bytes 0x85 and 0xA0 (inside raw UTF-8 Arabic, e.g. "م" = D9 85) count as whitespace.
+        # Escaping non-ASCII bytes first keeps raw-UTF-8 targets intact; paths are unquoted later anyway.
+        self.raw_requestline = re.sub(rb"[\x80-\xff]", lambda m: b"%%%02X" % m.group()[0], self.raw_requestline)
+        return super().parse_request()
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
         pass  # one JSON line per request goes to --log instead (see log_request)
 
@@ -290,10 +298,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._plain(int(fault), "injected fault", head, headers)
         if fault == "timeout":
             time.sleep(self.server.hang)
+        self.server.log_request(dict(self.record, status=None))  # before the client can see the close
         self.close_connection = True
         with _suppress_os_error():
             self.connection.shutdown(socket.SHUT_RDWR)
-        self.server.log_request(dict(self.record, status=None))
 
     def _plain(self, status: int, text: str, head: bool = False, extra: list[tuple[str, str]] | None = None) -> None:
         body = f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{status}</title></head><body><p>{text}</p></body></html>\n"
@@ -424,12 +432,16 @@ class RunningServer:
     def proxy(self) -> str:
         return self.url
 
-    def requests(self) -> list[dict[str, Any]]:
-        return read_log(self.log_path)
+    def requests(self, since: int = 0) -> list[dict[str, Any]]:
+        """Logged requests, from the ``since``-th on (a :meth:`mark` taken before a crawl)."""
+        return read_log(self.log_path)[since:]
 
-    def fetched_paths(self, host: str = SITE_HOST) -> list[str]:
+    def mark(self) -> int:
+        return len(read_log(self.log_path))
+
+    def fetched_paths(self, host: str = SITE_HOST, since: int = 0) -> list[str]:
         """Decoded paths (with ``?query`` when there was one) of GET/HEAD requests to ``host``, in order."""
-        return [r["path"] + (f"?{r['query']}" if r["query"] else "") for r in self.requests()
+        return [r["path"] + (f"?{r['query']}" if r["query"] else "") for r in self.requests(since)
                 if r["method"] in ("GET", "HEAD") and r["host"] == host]
 
     def stop(self) -> None:
