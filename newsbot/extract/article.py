@@ -1,0 +1,246 @@
+"""(URL, HTML) -> :class:`newsbot.items.Article`, for every article template of the site."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import lxml.html
+
+from newsbot import urls
+from newsbot.extract import rules
+from newsbot.extract.body import Body
+from newsbot.extract.dates import parse_date, parse_iso, to_iso
+from newsbot.extract.encoding import decode_html
+from newsbot.extract.errors import NotAnArticle
+from newsbot.extract.metadata import PageMeta, read_meta
+from newsbot.extract.text import element_text, normalize_ws, strip_label
+from newsbot.extract.version import EXTRACTOR_VERSION
+from newsbot.items import Article
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+
+def parse_html(html: str | bytes, encoding: str | None = None) -> HtmlElement:
+    """One parse per page. Bytes are decoded first (HTTP charset, <meta>, UTF-8, windows-1256)."""
+    text = decode_html(html, encoding)[0] if isinstance(html, bytes) else html
+    if not text.strip():
+        raise NotAnArticle("empty page")
+    return lxml.html.document_fromstring(text)
+
+
+def _first(selector: Any, scope: HtmlElement) -> HtmlElement | None:
+    found = selector(scope)
+    return found[0] if found else None
+
+
+def _find_template(doc: HtmlElement) -> tuple[rules.Template, HtmlElement, HtmlElement] | None:
+    """The first template whose body container is on the page: (template, article root, body)."""
+    for template in rules.TEMPLATES:
+        for root in template.root(doc) or [doc]:
+            body = _first(template.body, root)
+            if body is not None:
+                return template, root, body
+    return None
+
+
+def _canonical(page: PageMeta, url: str) -> str:
+    for candidate in (page.canonical, page.first("og:url"), page.ld_text("url")):
+        if candidate:
+            resolved = urls.canonical_url(candidate, base=url)
+            if urls.is_site_url(resolved):
+                return resolved
+    return urls.canonical_url(url)
+
+
+def _title(page: PageMeta, heading: HtmlElement | None) -> str | None:
+    text = element_text(heading) or page.ld_text("headline") or page.first("og:title", "twitter:title")
+    if text:
+        return text
+    title = page.title_tag or ""
+    for suffix in rules.TITLE_SUFFIXES:
+        if title.endswith(suffix):
+            title = title[: -len(suffix)]
+    return normalize_ws(title) or None
+
+
+def _date(page: PageMeta, ld_key: str, meta_names: tuple[str, ...], visible: HtmlElement | None) -> str | None:
+    for candidate in (page.ld_text(ld_key), *(page.first(n) for n in meta_names)):
+        value = parse_iso(candidate)
+        if value is not None:
+            return to_iso(value)
+    if visible is not None:
+        stamp = visible.get("datetime")
+        return to_iso(parse_iso(stamp) if stamp else None) or to_iso(parse_date(element_text(visible)))
+    return None
+
+
+def _author_from_ld(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [name for v in value for name in _author_from_ld(v)]
+    if isinstance(value, dict):
+        kinds = value.get("@type")
+        kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+        name = normalize_ws(value.get("name")) if isinstance(value.get("name"), str) else ""
+        return [name] if name and "Person" in kinds else []
+    if isinstance(value, str):
+        name = normalize_ws(value)
+        return [name] if name else []
+    return []
+
+
+def _author(page: PageMeta, byline: HtmlElement | None) -> str | None:
+    names = [n for n in _author_from_ld(page.ld.get("author")) if n not in rules.SITE_NAMES]
+    if names:
+        return "، ".join(names)
+    meta = page.first("author", "article:author")
+    if meta and meta not in rules.SITE_NAMES and not meta.startswith("http"):
+        return meta
+    if byline is not None:
+        links = [t for t in (element_text(a) for a in rules.LINKS(byline)) if t]
+        text = "، ".join(links) if links else strip_label(element_text(byline), rules.AUTHOR_LABELS)
+        return text or None
+    return None
+
+
+def _tags(page: PageMeta, visible: list[HtmlElement]) -> list[str]:
+    tags = page.all("article:tag")
+    if not tags:
+        keywords = page.ld.get("keywords")
+        if isinstance(keywords, str):
+            keywords = keywords.replace("،", ",").split(",")
+        if isinstance(keywords, list):
+            tags = [normalize_ws(k) for k in keywords if isinstance(k, str) and normalize_ws(k)]
+    if not tags:
+        tags = [t for t in (element_text(a) for a in visible) if t]
+    return list(dict.fromkeys(tags))
+
+
+def _language(page: PageMeta) -> str | None:
+    for value in (page.ld_text("inLanguage"), page.first("og:locale"), page.html_lang):
+        if value:
+            return value.replace("_", "-").split("-")[0].lower()
+    return None
+
+
+def _related(
+    links: list[tuple[str, str, str]], page_url: str, own_id: int | None
+) -> list[dict[str, Any]]:
+    """De-duplicated related links (by article id), page order, canonical; the short form is upgraded."""
+    out: list[dict[str, Any]] = []
+    seen: dict[int | str, dict[str, Any]] = {}
+    for href, title, kind in links:
+        if not href.strip() or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        url = urls.canonical_url(href, base=page_url)
+        if not urls.is_article_url(url):
+            continue
+        key: int | str = urls.article_id(url) or url
+        if key == own_id:
+            continue
+        if key in seen:
+            entry = seen[key]
+            if urls.section(entry["url"]) == "news" and urls.section(url) != "news":
+                entry["url"] = url  # the long form is the canonical one; keep the first position
+            if not entry["title"] and title:
+                entry["title"] = title
+            continue
+        entry = {"url": url, "title": title or None, "kind": kind}
+        seen[key] = entry
+        out.append(entry)
+    return out
+
+
+def _legacy_related(doc: HtmlElement) -> list[tuple[str, str, str]]:
+    """Links after the legacy 'معلومات حول الموضوع:' label (the label's block and the blocks after it)."""
+    labels = rules.RELATED_LABEL_XPATH(doc)
+    if not labels:
+        return []
+    label = labels[0]
+    blocks = [label, *label.itersiblings()]
+    return [
+        (a.get("href", ""), element_text(a) or normalize_ws(a.get("title")), "related")
+        for block in blocks
+        if isinstance(block.tag, str)
+        for a in ([block] if block.tag == "a" and block.get("href") else rules.LINKS(block))
+    ]
+
+
+def extract_article(url: str, html: str | bytes, *, encoding: str | None = None) -> Article:
+    """Extract one article page. Raises :class:`NotAnArticle` for error, listing and empty pages."""
+    doc = parse_html(html, encoding)
+    if rules.ERROR_PAGE(doc):
+        raise NotAnArticle(f"error page, not an article: {url}")
+    page = read_meta(doc)
+    found = _find_template(doc)
+    if found is None and not (page.is_article or urls.is_article_url(urls.canonical_url(url))):
+        raise NotAnArticle(f"no article markup or metadata (a listing page?): {url}")
+
+    page_url = _canonical(page, url)
+    own_id = urls.article_id(page_url) or urls.article_id(urls.canonical_url(url))
+    template = found[0] if found else rules.CURRENT
+    root = found[1] if found else doc
+    if own_id is None:
+        raw_id = root.get("data-article-id") or ""
+        own_id = int(raw_id) if raw_id.isdigit() else None
+
+    heading = _first(template.heading, root)
+    title = _title(page, heading)
+    summary = element_text(_first(template.summary, root))
+    lead = summary or page.ld_text("description") or page.first("og:description", "description")
+
+    body = Body(base_url=page_url, title=title)
+    for cover in template.cover(root):
+        body.add_media(cover)
+
+    if found is not None:
+        body.walk(found[2])
+        if not body.live_entries:
+            for entry in rules.LIVE_ENTRY(root):
+                body.add_live_entry(entry)
+        extracted_by = "rules"
+    else:
+        extracted_by = "fallback"
+
+    # everything read from the page chrome must be taken before the fallback drops it
+    item = Article(
+        url=page_url,
+        article_id=own_id,
+        section=urls.section(page_url),
+        title=title,
+        lead=lead or None,
+        author=_author(page, _first(template.author, root)),
+        published=_date(
+            page, "datePublished", ("article:published_time", "og:published_time", "pubdate"), _first(template.date, root)
+        ),
+        modified=_date(page, "dateModified", ("article:modified_time", "og:updated_time"), None),
+        tags=_tags(page, template.tags(root)),
+        language=_language(page),
+        extracted_by=extracted_by,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+    story = _first(template.story, root)
+    item.story = urls.canonical_url(story.get("href", ""), base=page_url) if story is not None else None
+    related_links = [(h, t, "read_more") for h, t in body.read_more]
+    related_links += [(a.get("href", ""), element_text(a), "related") for a in template.related(root)]
+    related_links += _legacy_related(doc)
+
+    if found is None:
+        from newsbot.extract.fallback import extract_body
+
+        extract_body(doc, body)
+        body.paragraphs = [p for p in body.paragraphs if p not in (title, lead)]
+        if sum(len(p) for p in body.paragraphs) < rules.MIN_FALLBACK_CHARS:
+            raise NotAnArticle(f"no article text found by rules or fallback: {url}")
+    elif not (body.paragraphs or body.live_entries or lead or body.videos or body.images):
+        raise NotAnArticle(f"article markup without any content: {url}")
+
+    item.body_paragraphs = body.paragraphs
+    item.subheadings = body.subheadings
+    item.images = body.images
+    item.videos = body.videos
+    item.source = body.source
+    item.live_entries = body.live_entries
+    item.related = _related(related_links, page_url, own_id)
+    return item
+

@@ -1,0 +1,233 @@
+"""Walk an article body container and sort what is in it.
+
+Paragraphs (and list items) go to ``paragraphs``; h2..h6 and bold-only paragraphs to
+``subheadings``; figures to ``images``; players to ``videos``; read-more blocks to
+``read_more`` links; the 'المصدر:' line to ``source``; live-update entries to ``live_entries``
+(their text is also a paragraph). Ads, embeds and scripts are dropped. Text runs that sit
+directly in the container (older markup, ``<br>``-separated) become paragraphs too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+from newsbot.extract import rules
+from newsbot.extract.dates import parse_iso, to_iso
+from newsbot.extract.text import element_text, normalize_ws, strip_label
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+
+def classes(el: HtmlElement) -> set[str]:
+    value = el.get("class")
+    return set(value.split()) if value else set()
+
+
+def starts_with_label(text: str, labels: tuple[str, ...]) -> bool:
+    return any(text.startswith(label) for label in labels)
+
+
+def is_bold_only(el: HtmlElement) -> bool:
+    """True when every visible character of ``el`` sits inside <b>/<strong> (and there is some)."""
+    if (el.text or "").strip():
+        return False
+    found = False
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in rules.SKIP_TAGS:
+            pass
+        elif tag in rules.BOLD_TAGS:
+            found = found or bool(element_text(child))
+        elif tag == "br":
+            pass
+        elif tag in rules.INLINE_TAGS and is_bold_only(child):
+            found = True
+        elif element_text(child):
+            return False
+        if (child.tail or "").strip():
+            return False
+    return found
+
+
+def absolute(url: str | None, base: str) -> str | None:
+    url = (url or "").strip()
+    if not url or url.startswith(("data:", "javascript:", "about:")):
+        return None
+    return urljoin(base, url)
+
+
+def is_video_iframe(src: str) -> bool:
+    parts = urlsplit(src)
+    target = (parts.hostname or "") + parts.path
+    return any(host in target for host in rules.VIDEO_IFRAME_HOSTS)
+
+
+@dataclass
+class Body:
+    base_url: str
+    title: str | None = None  # a caption equal to the title is the cover's repeated title, not a caption
+    paragraphs: list[str] = field(default_factory=list)
+    subheadings: list[str] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
+    videos: list[dict[str, Any]] = field(default_factory=list)
+    read_more: list[tuple[str, str]] = field(default_factory=list)
+    live_entries: list[dict[str, Any]] = field(default_factory=list)
+    source: str | None = None
+    stopped: bool = False  # reached the legacy 'معلومات حول الموضوع:' block: the rest is links
+
+    # --- media ---------------------------------------------------------------------------------
+
+    def caption(self, el: HtmlElement) -> str | None:
+        parts: list[str] = []
+        for cap in rules.CAPTION(el):
+            text = element_text(cap)
+            if text and text not in parts and text != self.title:
+                parts.append(text)
+        return " / ".join(parts) or None
+
+    def add_media(self, el: HtmlElement) -> None:
+        """Images and players inside ``el`` (a figure, a cover, or a block holding an <img>)."""
+        caption = self.caption(el)
+        imgs = [el] if el.tag == "img" else rules.IMAGE(el)
+        for img in imgs:
+            src = absolute(img.get("data-src") or img.get("src"), self.base_url)
+            if src and not any(i["src"] == src for i in self.images):
+                self.images.append({"src": src, "caption": caption})
+        videos = [el] if el.tag == "video" else rules.VIDEO(el)
+        for video in videos:
+            sources = rules.VIDEO_SOURCE(video)
+            src = absolute(video.get("src") or (sources[0] if sources else None), self.base_url)
+            self.add_video(src, absolute(video.get("poster"), self.base_url))
+        iframes = [el] if el.tag == "iframe" else rules.IFRAME(el)
+        for iframe in iframes:
+            src = absolute(iframe.get("data-src") or iframe.get("src"), self.base_url)
+            if src and is_video_iframe(src):
+                self.add_video(src, absolute(iframe.get("data-poster"), self.base_url))
+
+    def add_video(self, src: str | None, poster: str | None) -> None:
+        if src and not any(v["src"] == src for v in self.videos):
+            self.videos.append({"src": src, "poster": poster})
+
+    # --- text ------------------------------------------------------------------------------------
+
+    def add_text(self, text: str, bold_only: bool = False) -> None:
+        if not text:
+            return
+        if self.source is None and len(text) <= rules.MAX_SOURCE_CHARS and starts_with_label(text, rules.SOURCE_LABELS):
+            self.source = strip_label(text, rules.SOURCE_LABELS) or None
+        elif self.stopped:
+            return
+        elif starts_with_label(text, rules.RELATED_LABELS):
+            self.stopped = True
+        elif bold_only and len(text) <= rules.MAX_SUBHEAD_CHARS:
+            self.subheadings.append(text)
+        else:
+            self.paragraphs.append(text)
+
+    def add_live_entry(self, el: HtmlElement) -> None:
+        times = rules.LIVE_TIME(el)
+        when: str | None = None
+        if times:
+            stamp = times[0].get("datetime")
+            when = to_iso(parse_iso(stamp)) if stamp else None
+            when = when or element_text(times[0]) or None
+            times[0].drop_tree()  # the time is its own field, not part of the entry's text
+        for child in el.iter("figure", "img", "video", "iframe"):
+            self.add_media(child)
+        text = element_text(el)
+        if text:
+            self.live_entries.append({"time": when, "text": text})
+            self.paragraphs.append(text)
+
+    # --- the walk --------------------------------------------------------------------------------
+
+    def walk(self, container: HtmlElement) -> None:
+        run: list[str] = []  # loose inline text directly in the container
+        run_bold = [True]
+
+        def flush() -> None:
+            text = normalize_ws("".join(run))
+            if text:
+                self.add_text(text, bold_only=run_bold[0])
+            run.clear()
+            run_bold[0] = True
+
+        def feed_inline(child: HtmlElement | None, text: str | None) -> None:
+            if child is not None:
+                piece = element_text(child)
+                if piece:
+                    run.append(" " + piece + " ")
+                    if not (child.tag in rules.BOLD_TAGS or is_bold_only(child)):
+                        run_bold[0] = False
+            if text and text.strip():
+                run.append(text)
+                run_bold[0] = False
+            elif text:
+                run.append(" ")
+
+        feed_inline(None, container.text)
+        for child in container:
+            tag = child.tag
+            if not isinstance(tag, str):
+                feed_inline(None, child.tail)
+                continue
+            if tag == "br":
+                flush()
+            elif tag in rules.INLINE_TAGS and not rules.IMAGE(child) and not rules.IFRAME(child):
+                feed_inline(child, None)
+            else:
+                flush()
+                self.block(child)
+            feed_inline(None, child.tail)
+        flush()
+
+    def block(self, el: HtmlElement) -> None:
+        tag = el.tag
+        cls = classes(el)
+        if tag in rules.SKIP_TAGS or cls & rules.SKIP_CLASSES:
+            return
+        if cls & rules.READ_MORE_CLASSES:
+            for a in rules.LINKS(el):
+                self.read_more.append((a.get("href", ""), element_text(a) or normalize_ws(a.get("title"))))
+            return
+        if cls & rules.EMBED_CLASSES:
+            self.add_media(el)  # a player inside an embed wrapper is still a video; its text is not ours
+            return
+        if cls & rules.LIVE_ENTRY_CLASSES:
+            self.add_live_entry(el)
+            return
+        if tag in ("figure", "img", "video", "iframe", "picture", "object") or cls & rules.MEDIA_CLASSES:
+            self.add_media(el)
+            return
+        if cls & rules.SOURCE_CLASSES:
+            text = element_text(el)
+            self.source = strip_label(text, rules.SOURCE_LABELS) or self.source
+            return
+        if tag in rules.HEADING_TAGS:
+            text = element_text(el)
+            if text and not self.stopped:
+                if starts_with_label(text, rules.RELATED_LABELS):
+                    self.stopped = True
+                else:
+                    self.subheadings.append(text)
+            return
+        if tag in rules.LIST_TAGS:
+            for li in rules.LIST_ITEMS(el):
+                self.walk(li)
+            return
+        if tag == "p":
+            captions: list[HtmlElement] = []
+            if rules.IMAGE(el) or rules.IFRAME(el) or rules.VIDEO(el):
+                self.add_media(el)
+                captions = rules.CAPTION(el)  # an inline photo's credit is not paragraph text
+            self.add_text(element_text(el, skip_elements=captions), bold_only=is_bold_only(el))
+            return
+        if tag == "table":
+            for row in el.iter("tr"):
+                self.add_text(normalize_ws(" | ".join(element_text(c) for c in row if isinstance(c.tag, str))))
+            return
+        # div, section, blockquote, li, ...: a wrapper, walk inside
+        self.walk(el)

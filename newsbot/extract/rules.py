@@ -1,0 +1,224 @@
+"""The site's markup, as data: every selector, label and threshold the extractors use.
+
+Selectors are CSS compiled once to XPath at import (lxml.cssselect), so a page costs one
+parse plus XPath evaluation. A page template is one :class:`Template`; the article
+extractor tries them in order and uses the first whose body container is present.
+When the site changes its markup, this is the module to edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml.cssselect import CSSSelector
+from lxml.etree import XPath
+
+
+def css(*selectors: str) -> CSSSelector:
+    """One compiled selector for a union of CSS selectors; an empty group is a bug, not 'match all'."""
+    if not selectors or not all(s.strip() for s in selectors):
+        raise ValueError(f"empty selector group: {selectors!r}")
+    return CSSSelector(", ".join(selectors), translator="html")
+
+
+@dataclass(frozen=True)
+class Template:
+    """Where one page template keeps each part of an article."""
+
+    name: str
+    root: CSSSelector  # the article element (scopes every other selector)
+    body: CSSSelector  # the body text container(s); presence selects the template
+    heading: CSSSelector
+    summary: CSSSelector
+    date: CSSSelector
+    author: CSSSelector
+    cover: CSSSelector
+    tags: CSSSelector
+    story: CSSSelector
+    related: CSSSelector
+
+
+#: Current article template (``article.article`` with BEM classes).
+CURRENT = Template(
+    name="article",
+    root=css("article.article", "article[data-article-id]"),
+    body=css("div.article__text"),
+    heading=css("h1.article__heading"),
+    summary=css("div.article__summary"),
+    date=css("div.article__date time", "div.article__date"),
+    author=css("div.article__author"),
+    cover=css("div.article__cover"),
+    tags=css("div.article__tags a.tags__link"),
+    story=css("div.article__story a[href]"),
+    related=css("section.related a.related__link", "section.related li > a[href]"),
+)
+
+#: Legacy program pages (``/prg/telecast/{id}-{slug}/``, windows-1256): the pre-BEM news markup.
+LEGACY = Template(
+    name="legacy",
+    root=css("div.news-block", "div.telecast", "div#content", "div.content"),
+    body=css("div.news-text", "div.telecast-text", "div.article-text", "div.text"),
+    heading=css("h1.news-title", "h1.telecast-title", "h1"),
+    summary=css("div.news-anons", "div.telecast-anons", "div.anons", "div.lead"),
+    date=css("div.news-date", "div.telecast-date", "span.date", "div.date"),
+    author=css("div.news-author", "div.author"),
+    cover=css("div.news-video", "div.news-photo", "div.telecast-video", "div.telecast-photo"),
+    tags=css("div.news-tags a[href]", "div.tags a[href]"),
+    story=css("div.news-story a[href]"),
+    related=css("div.news-related a[href]"),
+)
+
+TEMPLATES: tuple[Template, ...] = (CURRENT, LEGACY)
+
+# --- whole-page parts -------------------------------------------------------------------------
+
+JSON_LD = XPath("//script[@type='application/ld+json']")
+META = XPath("//meta[@content]")
+CANONICAL = XPath("//link[@rel='canonical']/@href")
+HTML_LANG = XPath("/html/@lang")
+TITLE_TAG = XPath("//title")
+#: An error page the site renders for 404/410 (never an article, whatever the status line said).
+ERROR_PAGE = css("section.error-page", ".error-page__title")
+#: Where the fallback must never look: page chrome common to every template.
+CHROME = css(
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "section.stories-bar",
+    "section.comments",
+    "section.related",
+    "section.most-read",
+    "div.follow-us",
+    "div.important-sections",
+    "div.promo",
+    "div.read-more",
+    "div.ad-slot",
+    "div.article__short-url",
+    "div.article__tags",
+    "div.article__story",
+    "figure",
+    "figcaption",
+    "blockquote.twitter-tweet",
+    "blockquote.instagram-media",
+    "blockquote.tiktok-embed",
+    "div.embed",
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+)
+
+# --- inside the body ----------------------------------------------------------------------------
+
+#: Classes of body blocks that carry no article text (ads, share bars, the short-URL box...).
+SKIP_CLASSES = frozenset(
+    {
+        "ad-slot",
+        "ad",
+        "adv",
+        "banner",
+        "article__short-url",
+        "share",
+        "social",
+        "comments",
+        "subscribe",
+        "newsletter",
+        "article__tags",
+        "article__story",
+    }
+)
+#: Embeds (social posts): their fallback text is the embedded post, not the article.
+EMBED_CLASSES = frozenset(
+    {
+        "twitter-tweet",
+        "twitter-video",
+        "instagram-media",
+        "tiktok-embed",
+        "fb-post",
+        "fb-video",
+        "telegram-post",
+        "embed",
+        "article__embed",
+        "media__embed",
+    }
+)
+READ_MORE_CLASSES = frozenset({"read-more", "readmore", "read_more", "article__read-more"})
+MEDIA_CLASSES = frozenset({"media", "article__media", "photo", "news-photo", "image", "gallery"})
+LIVE_ENTRY_CLASSES = frozenset({"live-entry", "live__entry", "live-item", "liveblog-entry"})
+LIVE_ENTRY = css(*(f".{c}" for c in sorted(LIVE_ENTRY_CLASSES)))
+SOURCE_CLASSES = frozenset({"article__source", "news-source", "source"})
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "form", "button", "input", "svg", "link", "meta", "hr"})
+HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+LIST_TAGS = frozenset({"ul", "ol"})
+BOLD_TAGS = frozenset({"b", "strong"})
+INLINE_TAGS = frozenset(
+    {"a", "b", "strong", "i", "em", "u", "span", "font", "small", "sup", "sub", "abbr", "q", "mark", "cite", "bdi", "bdo", "time", "s"}
+)
+
+#: Caption parts of an image, in the order they are joined (' / ').
+CAPTION = css(
+    "figcaption",
+    ".media__caption",
+    ".media__copyright",
+    ".article__cover-caption",
+    ".article__cover-copyright",
+    ".photo-caption",
+    ".photo-copyright",
+    ".caption",
+    ".copyright",
+)
+IMAGE = XPath(".//img")
+VIDEO = XPath(".//video")
+VIDEO_SOURCE = XPath("./source/@src")
+IFRAME = XPath(".//iframe")
+#: Hosts whose iframes are video players (other iframes are social embeds or widgets).
+VIDEO_IFRAME_HOSTS = (
+    "youtube.com",
+    "youtube-nocookie.com",
+    "youtu.be",
+    "vimeo.com",
+    "dailymotion.com",
+    "rutube.ru",
+    "rt.com",
+    "facebook.com/plugins/video",
+)
+LINKS = XPath(".//a[@href]")
+LIVE_TIME = XPath(".//time")
+LIST_ITEMS = XPath("./li")
+
+# --- labels (compared on whitespace-normalized text) --------------------------------------------
+
+SOURCE_LABELS = ("المصدر:", "المصدر :")
+AUTHOR_LABELS = ("بقلم:", "بقلم", "الكاتب:", "الكاتب", "المؤلف:", "إعداد:", "تحرير:")
+#: Legacy pages put related links after this label, at the end of the body.
+RELATED_LABELS = ("معلومات حول الموضوع",)
+RELATED_LABEL_XPATH = XPath(
+    "//*[self::p or self::div or self::span or self::b or self::strong or self::h3 or self::h4]"
+    "[starts-with(normalize-space(.), 'معلومات حول الموضوع')]"
+)
+#: Bylines that name the publisher, not a person (JSON-LD ``author`` is often the organization).
+SITE_NAMES = frozenset({"RT Arabic", "RT", "RT عربي", "روسيا اليوم", "arabic.rt.com"})
+TITLE_SUFFIXES = (" - RT Arabic", " | RT Arabic", " - روسيا اليوم", " - RT عربي")
+
+# --- thresholds ---------------------------------------------------------------------------------
+
+#: A bold-only paragraph longer than this is emphasis, not a subheading.
+MAX_SUBHEAD_CHARS = 160
+#: A 'المصدر: ...' line longer than this is a sentence of the body, not the source line.
+MAX_SOURCE_CHARS = 120
+#: The fallback extractor must find at least this much text to call a page an article.
+MIN_FALLBACK_CHARS = 200
+
+#: JSON-LD types that describe an article.
+ARTICLE_TYPES = frozenset(
+    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "LiveBlogPosting", "BlogPosting", "OpinionNewsArticle"}
+)
+
+# --- story pages and the feed ---------------------------------------------------------------------
+
+STORY_TITLE = css("h1.story__title")
+STORY_COUNT = css("span.story__count", ".story__count")
+STORY_MEMBERS = css("ul.story__list > li.story__item a[href]")
+STORY_NEXT = css("a.pagination__next")
+FEED_LINKS = XPath("//item/link | //*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']")

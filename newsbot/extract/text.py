@@ -1,0 +1,60 @@
+"""Plain text out of elements: whitespace-only normalization, nothing else.
+
+The page's own characters (diacritics, tatweel, Arabic-Indic digits, typos) are kept;
+only NBSP and other Unicode spaces become a space, runs collapse and ends are trimmed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable
+
+    from lxml.html import HtmlElement
+
+# ``\s`` on str covers NBSP (U+00A0), U+2000..U+200A, U+202F, U+3000 and line breaks;
+# zero-width joiners/non-joiners are not whitespace and stay (they are part of the text).
+_WS = re.compile(r"\s+")
+
+#: Elements whose text is never reader-visible text.
+SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "svg"})
+
+
+def normalize_ws(text: str | None) -> str:
+    """Collapse every whitespace run (NBSP included) into one space and trim the ends."""
+    if not text:
+        return ""
+    return _WS.sub(" ", text).strip()
+
+
+def _iter_text(el: HtmlElement, skip: frozenset[str], skip_elements: Collection[HtmlElement]) -> Iterable[str]:
+    tag = el.tag
+    if not isinstance(tag, str) or tag in skip or el in skip_elements:  # comments/PIs have no visible text
+        return
+    if tag == "br":
+        yield " "
+    elif el.text:
+        yield el.text
+    for child in el:
+        yield from _iter_text(child, skip, skip_elements)
+        if child.tail:
+            yield child.tail
+
+
+def element_text(
+    el: HtmlElement | None, skip: frozenset[str] = SKIP_TEXT_TAGS, skip_elements: Collection[HtmlElement] = ()
+) -> str:
+    """Visible text of ``el`` (scripts, styles, embeds and ``skip_elements`` left out), whitespace-normalized."""
+    if el is None:
+        return ""
+    return normalize_ws("".join(_iter_text(el, skip, skip_elements)))
+
+
+def strip_label(text: str, labels: Iterable[str]) -> str:
+    """Drop a leading label such as 'المصدر:' (with or without the colon) from ``text``."""
+    for label in labels:
+        if text.startswith(label):
+            return text[len(label) :].lstrip(" :：").strip()
+    return text
