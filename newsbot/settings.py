@@ -43,6 +43,7 @@ SPIDER_MIDDLEWARES: dict[str, int] = {}
 ITEM_PIPELINES: dict[str, int] = {}
 EXTENSIONS: dict[str, int] = {
     "newsbot.extensions.items_file.ItemsFile": 500,
+    "newsbot.coverage.extension.CoverageExtension": 600,
 }
 
 # --- Output and archive --------------------------------------------------------
@@ -54,5 +55,14 @@ FEED_EXPORT_ENCODING = "utf-8"
 # --- Replay --------------------------------------------------------------------
 
 # --- Coverage monitor ------------------------------------------------------------
+# Record every crawl (runs, articles, related edges, story pages, failures) into an SQLite store
+# and re-fetch follow-ups known from earlier runs of the same roots (newsbot.coverage).
+NEWSBOT_COVERAGE_ENABLED = True
+# The SQLite file; empty = <ARCHIVE_DIR>/newsbot.sqlite (read by `newsbot coverage ARCHIVE_DIR`).
+NEWSBOT_COVERAGE_DB = ""
+# Seconds a write waits for a lock held by a concurrent crawl into the same store.
+NEWSBOT_COVERAGE_BUSY_TIMEOUT = 30.0
+# When the crawl is idle, fetch the roots' follow-ups known from earlier runs (at max depth: no new hops).
+NEWSBOT_COVERAGE_REFETCH = True
 
 # --- Reliability -----------------------------------------------------------------
