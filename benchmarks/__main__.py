@@ -1,0 +1,328 @@
+"""``python -m benchmarks [--pages N] [--quick]``: speed, CPU and memory of newsbot beside baselines.
+
+One run builds the synthetic archive (see :mod:`benchmarks.synth`), measures every row in its own
+child process pinned to core 0 (the test server, when used, runs on core 1), prints the table
+and the target verdicts, and writes ``benchmarks/results.json`` and ``benchmarks/results.md``.
+A row whose piece of the project is missing (extractor, replay handler, WARC writer, test
+server) is reported as ``pending`` and the rest still runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import synth
+from benchmarks.children import ROOT, Server, run_child
+from benchmarks.report import Row, Target, machine, table, targets_table, write
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"
+#: the same on every side of every comparison
+FAIR = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "LOG_LEVEL": "WARNING",
+    "TELNETCONSOLE_ENABLED": False,
+    "CLOSESPIDER_TIMEOUT": 3600,
+}
+MEMORY_SIZES = (1000, 20000)
+
+
+def _log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def crawl_row(name: str, result: dict[str, Any], expected: int, count_key: str) -> Row:
+    """A row from a crawl child: pages/s over the crawl window, CPU of that window, peak RSS of the child."""
+    proc = result["proc"]
+    stats = result.get("stats", {})
+    pages = int(stats.get(count_key, 0) or 0)
+    row = Row(name=name, pages=pages, peak_rss_mb=round(proc["maxrss_mb"], 1), raw=result)
+    if "wall_s" not in result:
+        row.status, row.note = "error", " / ".join(proc.get("error_tail", []))[-300:]
+        return row
+    if pages:
+        row.pages_per_s = round(pages / result["wall_s"], 1)
+        row.cpu_ms_per_page = round(1000 * result["cpu_s"] / pages, 2)
+    if pages < expected:
+        row.status = "incomplete"
+        errors = {k: v for k, v in stats.items() if k.startswith(("spider_exceptions/", "downloader/exception_type_count/", "newsbot/replay/miss", "log_count/ERROR"))}
+        row.note = f"{pages} of {expected} pages; " + ", ".join(f"{k}={v}" for k, v in errors.items())
+    return row
+
+
+def rt_ar(archive: Path, urls: Path, jobs: Path, *, replay: Path | None = None, warc: bool | None = None) -> dict[str, Any]:
+    settings = {**FAIR, "ARCHIVE_DIR": str(jobs)}
+    if warc is not None:
+        settings["NEWSBOT_WARC_ENABLED"] = warc
+    spargs = {"urls_file": str(urls), "depth": "0"}
+    if replay is not None:
+        spargs["replay"] = str(replay)
+    return {"kind": "crawl", "spider": "rt_ar", "project": True, "settings": settings, "spargs": spargs}
+
+
+def extractor_status(sample_html: bytes, url: str) -> str | None:
+    """None when extract_article works on a synthetic page, else why not."""
+    try:
+        from newsbot.extract import extract_article
+
+        item = extract_article(url, sample_html.decode("utf-8"))
+    except NotImplementedError:
+        return "extract_article is still a stub"
+    except Exception as exc:
+        return f"extract_article failed: {type(exc).__name__}: {exc}"
+    return None if item.title else "extract_article found no title"
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.rows: list[Row] = []
+        self.by_name: dict[str, Row] = {}
+        self.logs = WORK / "logs"
+        self.jobs = WORK / "jobs"
+
+    def add(self, row: Row) -> Row:
+        self.rows.append(row)
+        self.by_name[row.name] = row
+        _log(f"{row.name}: {row.status} pages={row.pages} pages/s={row.pages_per_s} cpu_ms/page={row.cpu_ms_per_page} rss={row.peak_rss_mb} {row.note}")
+        return row
+
+    def job_dir(self, label: str) -> Path:
+        path = self.jobs / label
+        shutil.rmtree(path, ignore_errors=True)
+        return path
+
+    def run(self) -> None:
+        a = self.args
+        n = a.pages
+        t0 = time.perf_counter()
+        shutil.rmtree(self.jobs, ignore_errors=True)
+        _log(f"building synthetic archive of {n} pages (seed {a.seed})")
+        main = synth.build(n, a.seed)
+        meta = json.loads((main / "meta.json").read_text())
+        warc, urls = main / "pages.warc.gz", main / "urls.txt"
+        first_url = urls.read_text(encoding="utf-8").splitlines()[0]
+        first_html = synth.render_page(a.seed, 0, n)
+
+        extractor = extractor_status(first_html, first_url)
+        replay = self.replay_status(warc, urls)
+        _log(f"extractor: {extractor or 'ready'}; replay: {replay or 'ready'}; server: {Server.available() or 'ready'}")
+
+        # 1. no-op spider fed the pages in memory, then replay through the full pipeline
+        noop = run_child(
+            {"kind": "crawl", "spider": "benchmarks.spiders.NoopSpider", "settings": {**FAIR, "DOWNLOAD_HANDLERS": {"http": "benchmarks.spiders.MemoryPagesHandler", "https": "benchmarks.spiders.MemoryPagesHandler"}}, "preload_warc": str(warc)},
+            self.logs / "noop.log",
+        )
+        self.add(crawl_row("baseline: no-op Scrapy spider, pages in memory", noop, n, "response_received_count"))
+        self.replay_row(f"replay crawl, full pipeline ({n:,} pages)", warc, urls, n, replay, extractor, "replay")
+
+        # 2. extraction alone, trafilatura, parsel; reading the WARC alone
+        self.extraction_rows(warc, extractor)
+        wr = run_child({"kind": "warcio", "warc": str(warc)}, self.logs / "warcio.log")
+        for key, label in (("warcio", "baseline: warcio ArchiveIterator, read payloads"), ("fastwarc", "reference: FastWARC, read payloads")):
+            if key in wr:
+                r = wr[key]
+                self.add(Row(label, pages=r["records"] - 1, pages_per_s=round((r["records"] - 1) / r["wall_s"], 1), cpu_ms_per_page=round(1000 * r["cpu_s"] / r["records"], 3), peak_rss_mb=round(wr["proc"]["maxrss_mb"], 1), note="robots.txt record not counted", raw=r))
+
+        # 3. live crawls over loopback through the test server
+        self.live_rows(main, urls, n, extractor)
+
+        # 4. memory: replay at several archive sizes
+        sizes = sorted({n, *(s for s in MEMORY_SIZES if not (a.quick and s > 1000))})
+        for size in sizes:
+            if size == n:
+                continue
+            _log(f"building synthetic archive of {size} pages")
+            d = synth.build(size, a.seed, snapshot=False)
+            self.replay_row(f"replay crawl, full pipeline ({size:,} pages)", d / "pages.warc.gz", d / "urls.txt", size, replay, extractor, f"replay-{size}")
+
+        targets = self.targets(sizes)
+        elapsed = time.perf_counter() - t0
+        rows = sorted(self.rows, key=_order)
+        print()
+        print(table(rows))
+        print()
+        print(targets_table(targets))
+        write(
+            HERE / "results.json", HERE / "results.md", machine_info=machine(), args={"pages": n, "quick": a.quick, "seed": a.seed, "repeat": a.repeat, "argv": sys.argv[1:]},
+            archive=meta, rows=rows, targets=targets, elapsed_s=elapsed,
+        )
+        _log(f"wrote {HERE / 'results.json'} and results.md in {elapsed:.0f} s")
+
+    def replay_status(self, warc: Path, urls: Path) -> str | None:
+        """Probe replay with three pages; None when it answered them all from the archive."""
+        probe_urls = WORK / "probe-urls.txt"
+        probe_urls.write_text("\n".join(urls.read_text(encoding="utf-8").splitlines()[:3]) + "\n", encoding="utf-8")
+        spec = rt_ar(warc, probe_urls, self.job_dir("probe"), replay=warc)
+        spec["settings"].update({"CLOSESPIDER_TIMEOUT": 60, "DOWNLOAD_TIMEOUT": 5, "RETRY_ENABLED": False, "DNS_TIMEOUT": 5})
+        result = run_child(spec, self.logs / "replay-probe.log")
+        stats = result.get("stats", {})
+        got = int(stats.get("response_received_count", 0) or 0)
+        if got >= 3 and not stats.get("downloader/exception_count"):
+            return None
+        return f"replay probe answered {got} of 3 pages ({stats.get('downloader/exception_count', 0)} download errors; see {result['proc']['log']})"
+
+    def replay_row(self, name: str, warc: Path, urls: Path, n: int, replay: str | None, extractor: str | None, label: str) -> None:
+        if replay:
+            self.add(Row(name, status="pending", note=replay))
+            return
+        result = run_child(rt_ar(warc, urls, self.job_dir(label), replay=warc), self.logs / f"{label}.log")
+        row = self.add(crawl_row(name, result, n, "item_scraped_count"))
+        if extractor and row.status != "ok":
+            row.status, row.note = "pending", f"{extractor}; {row.note}"
+
+    def extraction_rows(self, warc: Path, extractor: str | None) -> None:
+        sample = 150 if self.args.quick else 500
+        res = run_child({"kind": "extract", "warc": str(warc), "sample": sample}, self.logs / "extract.log")
+        rss = round(res["proc"]["maxrss_mb"], 1)
+        if "pages" not in res:
+            self.add(Row("extraction alone (extract_article)", status="error", note=" / ".join(res["proc"].get("error_tail", []))[-300:]))
+            return
+
+        def row(name: str, key: str, note: str = "") -> None:
+            r = res.get(key, {})
+            if "error" in r:
+                self.add(Row(name, status="pending" if r["error"] == "NotImplementedError" else "error", note=extractor or r["error"]))
+                return
+            self.add(Row(name, pages=r["pages"], pages_per_s=round(r["pages"] / r["wall_s"], 1), cpu_ms_per_page=round(1000 * r["cpu_s"] / r["pages"], 2), peak_rss_mb=rss, note=note or f"{r['non_empty']} with body text", raw=r))
+
+        row("extraction alone (extract_article), all pages", "extract_all")
+        row("extraction alone (extract_article), sample", "extract_sample")
+        row("baseline: trafilatura.extract, same sample", "trafilatura_sample")
+        row("reference: parsel parse + 2 CSS selectors, same sample", "parsel_sample", note="as in the issue's orientation figures")
+
+    def live_rows(self, main: Path, urls: Path, n: int, extractor: str | None) -> None:
+        names = {"title": "baseline: bare Scrapy spider reading <title>, loopback", True: "live crawl rt_ar, archiving on, loopback", False: "live crawl rt_ar, archiving off, loopback"}
+        missing = Server.available()
+        if missing:
+            for name in names.values():
+                self.add(Row(name, status="pending", note=missing))
+            return
+        site = main / "site"
+        runs: dict[Any, list[Row]] = {"title": [], True: [], False: []}
+        order: list[Any] = ["title"]
+        for k in range(self.args.repeat):
+            order += [False, True] if k % 2 == 0 else [True, False]
+        for i, what in enumerate(order):
+            label = f"live-{'title' if what == 'title' else ('on' if what else 'off')}-{i}"
+            with Server(site, self.logs / f"{label}-server.log") as server:
+                if what == "title":
+                    spec = {"kind": "crawl", "spider": "benchmarks.spiders.TitleSpider", "settings": dict(FAIR), "spargs": {"urls_file": str(urls)}}
+                    count = "item_scraped_count"
+                else:
+                    spec = rt_ar(main / "pages.warc.gz", urls, self.job_dir(label), warc=what)
+                    count = "item_scraped_count" if not extractor else "response_received_count"
+                result = run_child(spec, self.logs / f"{label}.log", env=server.proxy_env())
+            row = crawl_row(names[what], result, n, count)
+            row.raw["server"] = server.rusage
+            if what is True:
+                warcs = sorted((self.jobs / label).rglob("*.warc.gz"))
+                row.raw["warc_files"] = [str(p.relative_to(ROOT)) for p in warcs]
+                row.raw["warc_bytes"] = sum(p.stat().st_size for p in warcs)
+                if not warcs:
+                    row.status, row.note = "pending", "no WARC written: the WARC writer is not there yet"
+            if extractor and what != "title":
+                row.note = f"{extractor} (pages counted as responses, without extraction); {row.note}".rstrip("; ")
+                if row.status == "ok":
+                    row.status = "partial"
+            runs[what].append(row)
+        for what, rows in runs.items():
+            # the run with the least crawl CPU of each kind: noise only ever adds CPU
+            best = min(rows, key=lambda r: (r.cpu_ms_per_page is None, r.cpu_ms_per_page or 0))
+            if len(rows) > 1:
+                best.note = (best.note + f"; best of {len(rows)} (CPU ms/page: " + ", ".join(_fmt(r.cpu_ms_per_page) for r in rows) + ")").lstrip("; ")
+            self.add(best)
+        on = runs[True]
+        if on and on[0].status == "ok" and on[0].raw.get("warc_files"):
+            warc_dir = (ROOT / on[0].raw["warc_files"][0]).parent
+            self.replay_row("replay of the live crawl's own WARC", warc_dir, urls, n, None, extractor, "replay-live")
+
+    def targets(self, sizes: list[int]) -> list[Target]:
+        t: list[Target] = []
+        n = self.args.pages
+        rows = self.by_name
+
+        def ok(name: str) -> Row | None:
+            r = rows.get(name)
+            return r if r is not None and r.status == "ok" and r.pages_per_s else None
+
+        ours, traf = ok("extraction alone (extract_article), sample"), ok("baseline: trafilatura.extract, same sample")
+        if ours and traf:
+            ratio = traf.cpu_ms_per_page / ours.cpu_ms_per_page
+            t.append(Target("extraction >= 10x faster than trafilatura", _verdict(ratio >= 10), f"{ratio:.1f}x ({ours.cpu_ms_per_page:.2f} vs {traf.cpu_ms_per_page:.2f} CPU ms/page)"))
+        else:
+            t.append(Target("extraction >= 10x faster than trafilatura", "PENDING", "extraction row not measured"))
+        replay, noop = ok(f"replay crawl, full pipeline ({n:,} pages)"), ok("baseline: no-op Scrapy spider, pages in memory")
+        if replay:
+            t.append(Target("replay >= 200 pages/s on one core", _verdict(replay.pages_per_s >= 200), f"{replay.pages_per_s:.0f} pages/s"))
+        else:
+            t.append(Target("replay >= 200 pages/s on one core", "PENDING", "replay row not measured"))
+        if replay and noop:
+            ratio = replay.pages_per_s / noop.pages_per_s
+            t.append(Target("replay >= 0.7x no-op spider", _verdict(ratio >= 0.7), f"{ratio:.2f}x ({replay.pages_per_s:.0f} vs {noop.pages_per_s:.0f} pages/s)"))
+        else:
+            t.append(Target("replay >= 0.7x no-op spider", "PENDING", "replay or no-op row not measured"))
+        on, off = rows.get("live crawl rt_ar, archiving on, loopback"), rows.get("live crawl rt_ar, archiving off, loopback")
+        if on and off and on.status in ("ok", "partial") and off.status in ("ok", "partial") and on.raw.get("warc_files"):
+            overhead = 100 * (on.raw["cpu_s"] - off.raw["cpu_s"]) / off.raw["cpu_s"]
+            extra = " (without extraction)" if on.status == "partial" else ""
+            t.append(Target("archiving <= 15% CPU", _verdict(overhead <= 15), f"{overhead:+.1f}% crawl CPU{extra} ({off.raw['cpu_s']:.2f} s off, {on.raw['cpu_s']:.2f} s on)"))
+        else:
+            t.append(Target("archiving <= 15% CPU", "PENDING", "live crawl rows not measured"))
+        rss = {s: rows.get(f"replay crawl, full pipeline ({s:,} pages)") for s in sizes}
+        rss = {s: r.peak_rss_mb for s, r in rss.items() if r is not None and r.status == "ok"}
+        big = 20000
+        if big in rss:
+            t.append(Target("peak RSS <= 300 MB at 20k pages", _verdict(rss[big] <= 300), f"{rss[big]:.0f} MB"))
+        else:
+            t.append(Target("peak RSS <= 300 MB at 20k pages", "PENDING", "20k replay not measured" + (" (--quick)" if self.args.quick else "")))
+        if 1000 in rss and len(rss) > 1:
+            top = max(rss)
+            growth = 100 * (rss[top] - rss[1000]) / rss[1000]
+            t.append(Target("peak RSS within 10% of the 1k figure", _verdict(growth <= 10), f"{growth:+.1f}% at {top:,} pages (" + ", ".join(f"{s:,}: {v:.0f} MB" for s, v in sorted(rss.items())) + ")"))
+        else:
+            t.append(Target("peak RSS within 10% of the 1k figure", "PENDING", "replay at 1k and more not measured"))
+        return t
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}"
+
+
+def _order(row: Row) -> tuple[int, str]:
+    prefixes = ("replay crawl", "replay of", "extraction", "live crawl", "baseline", "reference")
+    for k, p in enumerate(prefixes):
+        if row.name.startswith(p):
+            return (k, row.name if "pages)" not in row.name else row.name.split("(")[1].replace(",", "").zfill(20))
+    return (len(prefixes), row.name)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, help="pages in the main archive (default 5000; 300 with --quick)")
+    parser.add_argument("--quick", action="store_true", help="300 pages, no 20k memory run, one live crawl of each kind")
+    parser.add_argument("--seed", type=int, default=42, help="seed of the synthetic archive (default 42)")
+    parser.add_argument("--repeat", type=int, help="live crawls with archiving on and off, each (default 2; 1 with --quick)")
+    args = parser.parse_args(argv)
+    args.pages = args.pages or (300 if args.quick else 5000)
+    args.repeat = args.repeat or (1 if args.quick else 2)
+    if args.pages < 3:
+        parser.error("--pages: at least 3")
+    Bench(args).run()
+
+
+if __name__ == "__main__":
+    main()
