@@ -12,6 +12,7 @@ import sys
 
 SUBCOMMANDS: list[str] = [
     "newsbot.coverage.cli",
+    "newsbot.commands.verify",
 ]
 
 

@@ -14,6 +14,7 @@ NEWSPIDER_MODULE = "newsbot.spiders"
 COMMANDS_MODULE = "newsbot.commands"
 ADDONS = {
     "newsbot.addon.NewsbotAddon": 100,
+    "newsbot.warc.addon.ReplayAddon": 200,
 }
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
@@ -53,6 +54,16 @@ NEWSBOT_ITEMS_FILE_ENABLED = True
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- Replay --------------------------------------------------------------------
+# Replay mode: answer every request from this WARC/WACZ file or folder, never the network
+# (spider argument -a replay=PATH sets it; see newsbot.warc.addon). None = live crawl.
+NEWSBOT_REPLAY = None
+# Capture time to replay (-a replay_at=): 14-digit WARC timestamp or ISO 8601; nearest capture wins.
+# None = the newest capture of each URL.
+NEWSBOT_REPLAY_AT = None
+# Parallel requests while replaying (offline: nothing to be polite to).
+NEWSBOT_REPLAY_CONCURRENCY = 16
+# Seconds between progress lines (a live line on stderr when it is a terminal, else the log); 0 = off.
+NEWSBOT_REPLAY_PROGRESS_INTERVAL = 10.0
 
 # --- Coverage monitor ------------------------------------------------------------
 # Record every crawl (runs, articles, related edges, story pages, failures) into an SQLite store
