@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import lxml.html
+from lxml import etree
 
 from newsbot import urls
 from newsbot.extract import rules
@@ -18,15 +18,23 @@ from newsbot.extract.version import EXTRACTOR_VERSION
 from newsbot.items import Article
 
 if TYPE_CHECKING:
-    from lxml.html import HtmlElement
+    from lxml.etree import _Element as HtmlElement
 
 
-def parse_html(html: str | bytes, encoding: str | None = None) -> HtmlElement:
-    """One parse per page. Bytes are decoded first (HTTP charset, <meta>, UTF-8, windows-1256)."""
+def decode(html: str | bytes, encoding: str | None = None) -> str:
+    """Page text. Bytes are decoded (HTTP charset, <meta>, UTF-8, windows-1256); a str is used as is."""
     text = decode_html(html, encoding)[0] if isinstance(html, bytes) else html
     if not text.strip():
         raise NotAnArticle("empty page")
-    return lxml.html.document_fromstring(text)
+    return text
+
+
+def parse_html(text: str) -> HtmlElement:
+    """One parse per page (plain lxml elements: cheaper proxies than lxml.html's)."""
+    doc = etree.fromstring(text, etree.HTMLParser())
+    if doc is None:
+        raise NotAnArticle("no HTML in the page")
+    return doc
 
 
 def _first(selector: Any, scope: HtmlElement) -> HtmlElement | None:
@@ -151,12 +159,14 @@ def _related(
     return out
 
 
-def _legacy_related(doc: HtmlElement) -> list[tuple[str, str, str]]:
+def _legacy_related(doc: HtmlElement, source: str) -> list[tuple[str, str, str]]:
     """Links after the legacy 'معلومات حول الموضوع:' label (the label's block and the blocks after it)."""
-    labels = rules.RELATED_LABEL_XPATH(doc)
+    labels = rules.RELATED_LABEL_XPATH(doc) if rules.RELATED_LABEL_MARKER in source else []
     if not labels:
         return []
     label = labels[0]
+    while label.tag not in rules.LABEL_BLOCK_TAGS and label.getparent() is not None:
+        label = label.getparent()
     blocks = [label, *label.itersiblings()]
     return [
         (a.get("href", ""), element_text(a) or normalize_ws(a.get("title")), "related")
@@ -168,8 +178,9 @@ def _legacy_related(doc: HtmlElement) -> list[tuple[str, str, str]]:
 
 def extract_article(url: str, html: str | bytes, *, encoding: str | None = None) -> Article:
     """Extract one article page. Raises :class:`NotAnArticle` for error, listing and empty pages."""
-    doc = parse_html(html, encoding)
-    if rules.ERROR_PAGE(doc):
+    source = decode(html, encoding)
+    doc = parse_html(source)
+    if rules.ERROR_PAGE_MARKER in source and rules.ERROR_PAGE(doc):
         raise NotAnArticle(f"error page, not an article: {url}")
     page = read_meta(doc)
     found = _find_template(doc)
@@ -195,7 +206,7 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
 
     if found is not None:
         body.walk(found[2])
-        if not body.live_entries:
+        if not body.live_entries and any(marker in source for marker in rules.LIVE_MARKERS):
             for entry in rules.LIVE_ENTRY(root):
                 body.add_live_entry(entry)
         extracted_by = "rules"
@@ -223,7 +234,7 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
     item.story = urls.canonical_url(story.get("href", ""), base=page_url) if story is not None else None
     related_links = [(h, t, "read_more") for h, t in body.read_more]
     related_links += [(a.get("href", ""), element_text(a), "related") for a in template.related(root)]
-    related_links += _legacy_related(doc)
+    related_links += _legacy_related(doc, source)
 
     if found is None:
         from newsbot.extract.fallback import extract_body

@@ -15,10 +15,10 @@ from urllib.parse import urljoin, urlsplit
 
 from newsbot.extract import rules
 from newsbot.extract.dates import parse_iso, to_iso
-from newsbot.extract.text import element_text, normalize_ws, strip_label
+from newsbot.extract.text import drop_tree, element_text, normalize_ws, strip_label
 
 if TYPE_CHECKING:
-    from lxml.html import HtmlElement
+    from lxml.etree import _Element as HtmlElement
 
 
 def classes(el: HtmlElement) -> set[str]:
@@ -134,7 +134,7 @@ class Body:
             stamp = times[0].get("datetime")
             when = to_iso(parse_iso(stamp)) if stamp else None
             when = when or element_text(times[0]) or None
-            times[0].drop_tree()  # the time is its own field, not part of the entry's text
+            drop_tree(times[0])  # the time is its own field, not part of the entry's text
         for child in el.iter("figure", "img", "video", "iframe"):
             self.add_media(child)
         text = element_text(el)

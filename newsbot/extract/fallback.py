@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from lxml import etree
+
 from newsbot.extract import rules
-from newsbot.extract.text import element_text
+from newsbot.extract.text import drop_tree, element_text
 
 if TYPE_CHECKING:
-    from lxml.html import HtmlElement
+    from lxml.etree import _Element as HtmlElement
 
     from newsbot.extract.body import Body
 
@@ -69,10 +71,10 @@ def extract_body(doc: HtmlElement, body: Body) -> None:
     import trafilatura  # imported lazily: costly to import and needed only when templates miss
 
     for el in rules.CHROME(doc):
-        if el.getparent() is not None:
-            el.drop_tree()
+        drop_tree(el)
+    cleaned = etree.tostring(doc, encoding="unicode", method="html")
     try:
-        result = trafilatura.bare_extraction(doc, url=body.base_url, **TRAFILATURA_OPTIONS)
+        result = trafilatura.bare_extraction(cleaned, url=body.base_url, **TRAFILATURA_OPTIONS)
     except Exception:  # a third-party boundary: log, and let the caller decide (no body -> NotAnArticle)
         logger.warning("trafilatura failed on %s", body.base_url, exc_info=True)
         return

@@ -6,11 +6,15 @@ The XML is parsed without entity expansion, DTD loading or network access, so a
 
 from __future__ import annotations
 
+import logging
+
 from lxml import etree
 
 from newsbot import urls
 from newsbot.extract import rules
 from newsbot.extract.text import normalize_ws
+
+logger = logging.getLogger(__name__)
 
 
 def _parser() -> etree.XMLParser:
@@ -23,7 +27,11 @@ def extract_feed(xml: bytes) -> list[str]:
     """Canonical article URLs of the feed's items (duplicates and non-article links dropped)."""
     if not xml or not xml.strip():
         return []
-    root = etree.fromstring(xml, parser=_parser())
+    parser = _parser()
+    root = etree.fromstring(xml, parser=parser)
+    errors = [e for e in parser.error_log if e.level_name == "FATAL"]
+    if errors:  # e.g. libxml2's entity-amplification guard: keep what parsed, say why the rest is missing
+        logger.warning("feed is not well-formed, using what parsed: %s", errors[0].message)
     if root is None:
         return []
     out: list[str] = []

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from newsbot.extract import rules
-from newsbot.extract.text import normalize_ws
+from newsbot.extract.text import element_text, normalize_ws
 
 if TYPE_CHECKING:
-    from lxml.html import HtmlElement
+    from lxml.etree import _Element as HtmlElement
 
 logger = logging.getLogger(__name__)
 
@@ -96,5 +96,5 @@ def read_meta(doc: HtmlElement) -> PageMeta:
     lang = rules.HTML_LANG(doc)
     page.html_lang = lang[0].strip() if lang and lang[0].strip() else None
     title = rules.TITLE_TAG(doc)
-    page.title_tag = normalize_ws(title[0].text_content()) if title else None
+    page.title_tag = element_text(title[0]) if title else None
     return page

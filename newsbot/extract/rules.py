@@ -78,7 +78,11 @@ CANONICAL = XPath("//link[@rel='canonical']/@href")
 HTML_LANG = XPath("/html/@lang")
 TITLE_TAG = XPath("//title")
 #: An error page the site renders for 404/410 (never an article, whatever the status line said).
-ERROR_PAGE = css("section.error-page", ".error-page__title")
+ERROR_PAGE = css("section.error-page", "div.error-page", "h1.error-page__title")
+#: Cheap substring tests on the page source that gate costlier whole-page XPaths.
+ERROR_PAGE_MARKER = "error-page"
+RELATED_LABEL_MARKER = "معلومات حول الموضوع"
+LIVE_MARKERS = ("live-entry", "live__entry", "live-item", "liveblog-entry")
 #: Where the fallback must never look: page chrome common to every template.
 CHROME = css(
     "header",
@@ -146,7 +150,7 @@ EMBED_CLASSES = frozenset(
 READ_MORE_CLASSES = frozenset({"read-more", "readmore", "read_more", "article__read-more"})
 MEDIA_CLASSES = frozenset({"media", "article__media", "photo", "news-photo", "image", "gallery"})
 LIVE_ENTRY_CLASSES = frozenset({"live-entry", "live__entry", "live-item", "liveblog-entry"})
-LIVE_ENTRY = css(*(f".{c}" for c in sorted(LIVE_ENTRY_CLASSES)))
+LIVE_ENTRY = css(*(f"{tag}.{c}" for c in sorted(LIVE_ENTRY_CLASSES) for tag in ("div", "li", "article", "section")))
 SOURCE_CLASSES = frozenset({"article__source", "news-source", "source"})
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "form", "button", "input", "svg", "link", "meta", "hr"})
 HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
@@ -193,10 +197,9 @@ SOURCE_LABELS = ("المصدر:", "المصدر :")
 AUTHOR_LABELS = ("بقلم:", "بقلم", "الكاتب:", "الكاتب", "المؤلف:", "إعداد:", "تحرير:")
 #: Legacy pages put related links after this label, at the end of the body.
 RELATED_LABELS = ("معلومات حول الموضوع",)
-RELATED_LABEL_XPATH = XPath(
-    "//*[self::p or self::div or self::span or self::b or self::strong or self::h3 or self::h4]"
-    "[starts-with(normalize-space(.), 'معلومات حول الموضوع')]"
-)
+RELATED_LABEL_XPATH = XPath("//body//text()[starts-with(normalize-space(.), 'معلومات حول الموضوع')]/..")
+#: Blocks that can hold the legacy related label (an inline label is widened to its block).
+LABEL_BLOCK_TAGS = frozenset({"p", "div", "section", "h2", "h3", "h4", "h5", "li", "ul", "td"})
 #: Bylines that name the publisher, not a person (JSON-LD ``author`` is often the organization).
 SITE_NAMES = frozenset({"RT Arabic", "RT", "RT عربي", "روسيا اليوم", "arabic.rt.com"})
 TITLE_SUFFIXES = (" - RT Arabic", " | RT Arabic", " - روسيا اليوم", " - RT عربي")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from newsbot import urls
 from newsbot.extract import rules
-from newsbot.extract.article import parse_html
+from newsbot.extract.article import decode, parse_html
 from newsbot.extract.dates import matching_copy
 from newsbot.extract.metadata import read_meta
 from newsbot.extract.text import element_text
@@ -26,7 +26,7 @@ class StoryPage:
 
 
 def extract_story(url: str, html: str | bytes) -> StoryPage:
-    doc = parse_html(html)
+    doc = parse_html(decode(html))
     page = read_meta(doc)
     canonical = urls.canonical_url(page.canonical, base=url) if page.canonical else urls.canonical_url(url)
     title = rules.STORY_TITLE(doc)

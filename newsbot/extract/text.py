@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
 
-    from lxml.html import HtmlElement
+    from lxml.etree import _Element as HtmlElement
 
 # ``\s`` on str covers NBSP (U+00A0), U+2000..U+200A, U+202F, U+3000 and line breaks;
 # zero-width joiners/non-joiners are not whitespace and stay (they are part of the text).
@@ -58,3 +58,17 @@ def strip_label(text: str, labels: Iterable[str]) -> str:
         if text.startswith(label):
             return text[len(label) :].lstrip(" :：").strip()
     return text
+
+
+def drop_tree(el: HtmlElement) -> None:
+    """Remove ``el`` and its content from the tree, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
