@@ -104,3 +104,13 @@ def build_history(path: Path) -> CoverageStore:
     store.record_failure("run4", failure(B, 404), is_article=True)
     store.finish_run("run4", "2026-01-07T06:01:00+00:00", "finished", {"items": 5, "failures": 1})
     return store
+
+
+def cut_after(store: CoverageStore, last_job: str) -> CoverageStore:
+    """Forget the runs after ``last_job`` (the history as it stood then)."""
+    order = [r["job_id"] for r in store.runs()]
+    for job in order[order.index(last_job) + 1 :]:
+        with store.transaction() as db:
+            for table in ("runs", "run_roots", "articles", "reached", "failures"):
+                db.execute(f"DELETE FROM {table} WHERE job_id = ?", (job,))  # noqa: S608
+    return store

@@ -12,7 +12,7 @@ import newsbot.coverage
 from newsbot.coverage.render_text import render_text
 from newsbot.coverage.report import ReportError, build_report
 from newsbot.coverage.store import CoverageStore
-from tests.coverage_data import A, B, C, D, E, F, PUBLISHED, R, TITLES, build_history, failure, record
+from tests.coverage_data import A, B, C, D, E, F, PUBLISHED, R, TITLES, build_history, cut_after, failure, record
 
 SCHEMA = json.loads((Path(newsbot.coverage.__file__).parent / "report.schema.json").read_text(encoding="utf-8"))
 
@@ -30,11 +30,7 @@ def report_after(tmp_path: Path, last_job: str | None = None) -> dict:
     """The history of coverage_data cut after ``last_job`` (later runs deleted)."""
     store = build_history(tmp_path / "newsbot.sqlite")
     if last_job:
-        order = [r["job_id"] for r in store.runs()]
-        for job in order[order.index(last_job) + 1 :]:
-            with store.transaction() as db:
-                for table in ("runs", "run_roots", "articles", "reached", "failures"):
-                    db.execute(f"DELETE FROM {table} WHERE job_id = ?", (job,))  # noqa: S608
+        cut_after(store, last_job)
     report = build_report(store)
     validate(report)
     return report

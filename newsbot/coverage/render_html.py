@@ -32,7 +32,8 @@ body{font-family:"Noto Naskh Arabic","Noto Sans Arabic","Noto Sans",Tahoma,sans-
 h1{font-size:1.5rem}h2{font-size:1.25rem;margin-bottom:.2rem}h3{font-size:1.05rem;margin:1rem 0 .3rem}
 section.root{border-top:2px solid #ccc;padding-top:.8rem;margin-top:1.5rem}
 .meta{color:#555;font-size:.9rem}
-.url{direction:ltr;unicode-bidi:embed;font-size:.8rem;color:#666;word-break:break-all}
+time,.job,.num{direction:ltr;unicode-bidi:isolate}
+.url{direction:ltr;unicode-bidi:isolate;text-align:end;font-size:.8rem;color:#666;word-break:break-all}
 .label{display:inline-block;font-size:.8rem;padding:0 .45rem;border-radius:.3rem;margin-inline-end:.4rem;color:#fff}
 .label.new{background:#2b7a2b}.label.updated{background:#b36b00}.label.removed{background:#b02a2a}.label.failed{background:#555}
 ul.changes{list-style:none;padding:0}ul.changes li{margin:.35rem 0}
@@ -65,7 +66,10 @@ def timeline_svg(timeline: list[dict[str, Any]]) -> str:
     span = max((days[-1] - days[0]).days, 1)
     top = max(t["count"] for t in timeline)
     plot_w, plot_h = SVG_W - 2 * PAD, SVG_H - 2 * PAD
-    bar_w = max(3.0, min(24.0, plot_w / (len(days) * 2)))
+    # Bars sit on a time axis; they get narrower when days with follow-ups are close, never overlap.
+    px_per_day = (plot_w - 24.0) / span
+    gaps = [(b - a).days for a, b in zip(days, days[1:])]
+    bar_w = max(2.0, min(24.0, 0.8 * px_per_day * min(gaps))) if gaps else 24.0
     parts = [head, f'<line x1="{PAD}" y1="{SVG_H - PAD}" x2="{SVG_W - PAD}" y2="{SVG_H - PAD}" stroke="#999"/>']
     for day, t in zip(days, timeline):
         frac = (day - days[0]).days / span if len(days) > 1 else 0.5
@@ -131,7 +135,7 @@ def _root(root: dict[str, Any]) -> str:
         lag = "" if f["lag_hours"] is None else f"{f['lag_hours']:.1f}"
         out.append(
             f'<tr class="{f["status"]}"><td>{_a(f["url"], f.get("title"))}</td><td><time>{escape(f.get("published") or "")}</time></td>'
-            f'<td dir="ltr">{lag}</td><td class="job">{escape(f["first_seen_job"])}</td><td>{STATUS_AR.get(f["status"], f["status"])}</td></tr>'
+            f'<td class="num">{lag}</td><td class="job">{escape(f["first_seen_job"])}</td><td>{STATUS_AR.get(f["status"], f["status"])}</td></tr>'
         )
     out.append("</tbody></table></section>")
     return "\n".join(out)
