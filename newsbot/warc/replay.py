@@ -13,8 +13,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import time
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import datetime
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
@@ -70,24 +72,15 @@ class WarcReplayHandler(BaseDownloadHandler):
         self.path: str | None = settings.get("NEWSBOT_REPLAY")
         if not self.path:
             raise NotConfigured("NEWSBOT_REPLAY is not set")
-        at = settings.get("NEWSBOT_REPLAY_AT")
-        check_replay_arguments(self.path, at)
-        self.at: datetime | None = parse_time(at) if at else None
         self.stats = crawler.stats
-        started = datetime.now(timezone.utc)
-        self.index = ArchiveIndex.build(self.path)
-        self.index_seconds = (datetime.now(timezone.utc) - started).total_seconds()
-        self._files: OrderedDict[Source, IO[bytes]] = OrderedDict()
-        self._misses: IO[str] | None = None
-        self.stats.set_value("newsbot/replay/index/records", self.index.records)
-        self.stats.set_value("newsbot/replay/index/captures", self.index.captures)
-        self.stats.set_value("newsbot/replay/index/bad_records", len(self.index.errors))
-        logger.info(
-            "replay: indexed %(records)d records (%(captures)d captures of %(urls)d URLs) from %(files)d WARC files in %(secs).2fs",
-            {"records": self.index.records, "captures": self.index.captures, "urls": len(self.index.by_url),
-             "files": len(self.index.sources), "secs": self.index_seconds},
-        )
-        self._write_report(finished=False)
+        shared = getattr(crawler, _SHARED, None)
+        if shared is None:  # http and https get one handler each; they share one index
+            shared = _Shared(crawler, self.path, settings.get("NEWSBOT_REPLAY_AT"))
+            setattr(crawler, _SHARED, shared)
+        shared.users += 1
+        self._shared = shared
+        self.index = shared.index
+        self.at = shared.at
 
     # --- answering -------------------------------------------------------------
 
@@ -167,13 +160,14 @@ class WarcReplayHandler(BaseDownloadHandler):
         return parse_http_response(block)
 
     def _file(self, source: Source) -> IO[bytes]:
-        fh = self._files.get(source)
+        files = self._shared.files
+        fh = files.get(source)
         if fh is None:
-            fh = self._files[source] = source.open()
-            if len(self._files) > _MAX_OPEN_FILES:
-                self._files.popitem(last=False)[1].close()
+            fh = files[source] = source.open()
+            if len(files) > _MAX_OPEN_FILES:
+                files.popitem(last=False)[1].close()
         else:
-            self._files.move_to_end(source)
+            files.move_to_end(source)
         return fh
 
     @staticmethod
@@ -188,36 +182,72 @@ class WarcReplayHandler(BaseDownloadHandler):
     def _miss(self, request: Request) -> None:
         self.stats.inc_value("newsbot/replay/miss")
         logger.warning("replay: not in the archive, not fetched: %s", request.url)
+        referer = request.headers.get("Referer")
+        self._shared.write_miss({"url": request.url, "key": url_key(request.url), "method": request.method,
+                                 "referer": referer.decode("latin-1") if referer else None})
+
+    async def close(self) -> None:
+        self._shared.users -= 1
+        if self._shared.users == 0:
+            self._shared.close()
+
+
+_SHARED = "_newsbot_replay"
+
+
+class _Shared:
+    """What the http and https handler instances of one crawl share: the index, open files, the job-folder files."""
+
+    def __init__(self, crawler: Crawler, path: str, at: str | None) -> None:
+        check_replay_arguments(path, at)
+        self.crawler, self.path, self.at_text = crawler, path, at
+        self.at: datetime | None = parse_time(at) if at else None
+        self.users = 0
+        started = time.monotonic()
+        self.index = ArchiveIndex.build(path)
+        self.index_seconds = time.monotonic() - started
+        self.files: OrderedDict[Source, IO[bytes]] = OrderedDict()
+        self._misses: IO[str] | None = None
+        stats = crawler.stats
+        stats.set_value("newsbot/replay/index/records", self.index.records)
+        stats.set_value("newsbot/replay/index/captures", self.index.captures)
+        stats.set_value("newsbot/replay/index/bad_records", len(self.index.errors))
+        logger.info(
+            "replay: indexed %(records)d records (%(captures)d captures of %(urls)d URLs) from %(files)d WARC files in %(secs).2fs",
+            {"records": self.index.records, "captures": self.index.captures, "urls": len(self.index.by_url),
+             "files": len(self.index.sources), "secs": self.index_seconds},
+        )
+        self.write_report(finished=False)
+
+    def write_miss(self, line: dict[str, Any]) -> None:
         if self._misses is None:
             self._misses = open(Job.of(self.crawler).path("replay_misses.jsonl"), "a", encoding="utf-8")
-        referer = request.headers.get("Referer")
-        line = {"url": request.url, "key": url_key(request.url), "method": request.method,
-                "referer": referer.decode("latin-1") if referer else None}
         self._misses.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._misses.flush()
 
-    def _write_report(self, finished: bool) -> None:
-        stats = self.stats.get_stats()
+    def write_report(self, finished: bool) -> None:
+        stats = self.crawler.stats.get_stats()
         report = {
             "replay": self.path,
-            "replay_at": self.crawler.settings.get("NEWSBOT_REPLAY_AT"),
+            "replay_path": str(Path(self.path).resolve()),
+            "replay_at": self.at_text,
             "replay_at_utc": self.at.isoformat() if self.at else None,
             "warc_files": [s.name for s in self.index.sources],
             "index": {"records": self.index.records, "captures": self.index.captures,
                       "urls": len(self.index.by_url), "seconds": round(self.index_seconds, 3)},
             "bad_records": [{"warc_file": e.source.name, "offset": e.offset, "error": e.message} for e in self.index.errors],
             "finished": finished,
-            "counts": {k.rsplit("/", 1)[-1]: v for k, v in stats.items()
+            "counts": {k.removeprefix("newsbot/replay/"): v for k, v in stats.items()
                        if k.startswith("newsbot/replay/") and not k.startswith("newsbot/replay/index/")},
         }
         path = Job.of(self.crawler).path("replay.json")
         path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
-    async def close(self) -> None:
-        self._write_report(finished=True)
-        for fh in self._files.values():
+    def close(self) -> None:
+        self.write_report(finished=True)
+        for fh in self.files.values():
             fh.close()
-        self._files.clear()
+        self.files.clear()
         if self._misses is not None:
             self._misses.close()
             self._misses = None
