@@ -39,11 +39,15 @@ NEWSBOT_DEPTH = 1
 DEPTH_LIMIT = 0
 
 # --- Components ----------------------------------------------------------------
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+    "newsbot.warc.middleware.WarcArchiveMiddleware": 950,  # raw side: every exchange as sent, before decoding
+}
 SPIDER_MIDDLEWARES: dict[str, int] = {}
 ITEM_PIPELINES: dict[str, int] = {}
 EXTENSIONS: dict[str, int] = {
     "newsbot.extensions.items_file.ItemsFile": 500,
+    "newsbot.warc.metadata.ArticleMetadataRecords": 520,
+    "newsbot.warc.finalize.ArchiveFinalizer": 650,  # closes WARCs, writes index.cdxj (+ WACZ) before summaries
     "newsbot.coverage.extension.CoverageExtension": 600,
 }
 
@@ -52,6 +56,23 @@ EXTENSIONS: dict[str, int] = {
 ARCHIVE_DIR = "archive"
 NEWSBOT_ITEMS_FILE_ENABLED = True
 FEED_EXPORT_ENCODING = "utf-8"
+# WARC archive (newsbot.warc): every HTTP exchange as request + response records, WARC 1.1.
+NEWSBOT_WARC_ENABLED = True
+# Files: <prefix>-<job id>-<serial 5 digits>.warc.gz, rotated before they would pass this size.
+NEWSBOT_WARC_PREFIX = "newsbot"
+NEWSBOT_WARC_MAX_BYTES = 1_000_000_000
+# Per-record gzip level: 6 is ~2-3x faster than warcio's default 9 for ~1% more bytes (README).
+NEWSBOT_WARC_GZIP_LEVEL = 6
+# Unchanged payloads (same digest, this job or earlier jobs in ARCHIVE_DIR) become revisit records.
+NEWSBOT_WARC_REVISITS = True
+NEWSBOT_WARC_DIGEST_DB = "digests.sqlite"  # in ARCHIVE_DIR, shared by all jobs
+NEWSBOT_WARC_CDXJ = True  # index.cdxj of the job's WARC files at close (pywb's format)
+ARCHIVE_WACZ = False  # -s ARCHIVE_WACZ=1: also package the job as <job id>.wacz at close
+# HTTP/1.1 handler that keeps the raw status line, header lines and request bytes for the WARC.
+DOWNLOAD_HANDLERS = {
+    "http": "newsbot.warc.transport.WireCaptureDownloadHandler",
+    "https": "newsbot.warc.transport.WireCaptureDownloadHandler",
+}
 
 # --- Replay --------------------------------------------------------------------
 # Replay mode: answer every request from this WARC/WACZ file or folder, never the network

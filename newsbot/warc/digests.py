@@ -1,0 +1,56 @@
+"""DigestIndex: payload digest -> the first full response record holding that payload, across jobs.
+
+A small SQLite file in ARCHIVE_DIR (``digests.sqlite``) so a later crawl writes ``revisit``
+records for unchanged payloads without re-reading old WARC files. WAL mode and a busy
+timeout let two crawls share it; the first writer of a digest wins (``INSERT OR IGNORE``).
+The WARC record is written and flushed before its digest is added, so the index never
+points at bytes that are not on disk; an entry whose WARC file has since been deleted is
+treated as absent and replaced.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from newsbot.warc.records import Original
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS payloads (
+    digest TEXT PRIMARY KEY,
+    uri TEXT NOT NULL,
+    date TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    warc_path TEXT NOT NULL  -- relative to ARCHIVE_DIR: <job id>/<file>
+)
+"""
+
+
+class DigestIndex:
+    def __init__(self, path: Path, archive_dir: Path) -> None:
+        self.path = path
+        self.archive_dir = archive_dir
+        self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
+
+    def lookup(self, digest: str) -> Original | None:
+        row = self._db.execute(
+            "SELECT uri, date, record_id, warc_path FROM payloads WHERE digest = ?", (digest,)
+        ).fetchone()
+        if row is None:
+            return None
+        if not (self.archive_dir / row[3]).exists():
+            self._db.execute("DELETE FROM payloads WHERE digest = ? AND warc_path = ?", (digest, row[3]))
+            return None
+        return Original(uri=row[0], date=row[1], record_id=row[2])
+
+    def add(self, digest: str, original: Original, warc_path: str) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO payloads (digest, uri, date, record_id, warc_path) VALUES (?, ?, ?, ?, ?)",
+            (digest, original.uri, original.date, original.record_id, warc_path),
+        )
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,147 @@
+"""RotatingWarcWriter: one open ``.warc.gz`` at a time per crawl, warcinfo first, rotated by size.
+
+Files are ``<prefix>-<job id>-<serial:05d>.warc.gz`` in the job folder; a resumed job continues
+after the highest serial already there and never overwrites a file. Every record is its own
+gzip member (so any record can be read from its offset) at a configurable level: warcio's
+default 9 costs several times the CPU of 6 for about 1% smaller files (README numbers). A batch
+of records (a request/response pair) is written with one ``write`` and flushed, so a crawl
+killed with SIGKILL leaves every earlier record complete and readable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from warcio.warcwriter import WARCWriter
+
+if TYPE_CHECKING:
+    from warcio.recordloader import ArcWarcRecord
+
+#: bytes a record's WARC and HTTP heads add at most, on top of its payload (rotation estimate)
+_HEAD_ALLOWANCE = 4096
+FILE_MODE = 0o644
+
+
+class _GzipMember:
+    """One gzip member per record (warcio's own wrapper is fixed at level 9)."""
+
+    def __init__(self, out: BytesIO, level: int) -> None:
+        self._out = out
+        self._compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> None:
+        self._out.write(self._compressor.compress(data))
+
+    def flush(self) -> None:
+        self._out.write(self._compressor.flush())
+
+
+class _RecordSerializer(WARCWriter):
+    """warcio's record writing (digests, Content-Length, layout), into bytes."""
+
+    def __init__(self, gzip_level: int) -> None:
+        super().__init__(None, gzip=False, warc_version="WARC/1.1")
+        self.gzip_level = gzip_level
+
+    def to_bytes(self, record: ArcWarcRecord) -> bytes:
+        buf = BytesIO()
+        out: Any = _GzipMember(buf, self.gzip_level) if self.gzip_level else buf
+        self._write_warc_record(out, record)
+        return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where a record landed."""
+
+    file: str
+    offset: int
+    length: int
+
+
+class RotatingWarcWriter:
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str,
+        job_id: str,
+        max_bytes: int,
+        gzip_level: int,
+        make_warcinfo: Callable[[str], ArcWarcRecord],
+    ) -> None:
+        if not 0 <= gzip_level <= 9:
+            raise ValueError(f"gzip level must be 0-9, got {gzip_level!r}")
+        if max_bytes <= 0:
+            raise ValueError(f"max bytes must be positive, got {max_bytes!r}")
+        self.directory = directory
+        self.prefix = prefix
+        self.job_id = job_id
+        self.max_bytes = max_bytes
+        self.suffix = ".warc.gz" if gzip_level else ".warc"
+        self._serializer = _RecordSerializer(gzip_level)
+        self._make_warcinfo = make_warcinfo
+        self._file: Any = None
+        self._name = ""
+        self._size = 0
+        self._records_in_file = 0
+        self._warcinfo_id = ""
+        self._serial = self._last_serial()
+        self.files: list[str] = []
+
+    def _last_serial(self) -> int:
+        pattern = re.compile(re.escape(f"{self.prefix}-{self.job_id}-") + r"(\d{5})" + re.escape(self.suffix) + "$")
+        serials = [int(m.group(1)) for p in self.directory.glob("*") if (m := pattern.match(p.name))]
+        return max(serials, default=0)
+
+    @property
+    def current_file(self) -> str:
+        return self._name
+
+    def write(self, records: list[ArcWarcRecord]) -> list[Written]:
+        """Write ``records`` together (one file, one write, flushed); return where each one is."""
+        estimate = sum((r.length or 0) + _HEAD_ALLOWANCE for r in records)
+        if self._file is None or (self._records_in_file and self._size + estimate > self.max_bytes):
+            self._rotate()
+        return self._write_now(records)
+
+    def _write_now(self, records: list[ArcWarcRecord]) -> list[Written]:
+        chunks, placed = [], []
+        offset = self._size
+        for record in records:
+            if record.rec_type != "warcinfo":
+                record.rec_headers.replace_header("WARC-Warcinfo-ID", self._warcinfo_id)
+            data = self._serializer.to_bytes(record)
+            chunks.append(data)
+            placed.append(Written(self._name, offset, len(data)))
+            offset += len(data)
+        self._file.write(b"".join(chunks))
+        self._file.flush()
+        self._size = offset
+        self._records_in_file += len(records)
+        return placed
+
+    def _rotate(self) -> None:
+        self.close()
+        self._serial += 1
+        self._name = f"{self.prefix}-{self.job_id}-{self._serial:05d}{self.suffix}"
+        path = self.directory / self._name
+        self._file = open(path, "xb")  # noqa: SIM115 (kept open for the crawl)
+        os.chmod(path, FILE_MODE)
+        self._size = 0
+        self._records_in_file = 0
+        self.files.append(self._name)
+        warcinfo = self._make_warcinfo(self._name)
+        self._warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
+        self._write_now([warcinfo])
+        self._records_in_file = 0
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
