@@ -305,3 +305,56 @@ def test_bad_options_are_one_line_errors() -> None:
     assert proc.returncode == 2
     assert "--fault-kinds: unknown kind(s) boom" in proc.stderr
     assert proc.stdout == ""
+
+
+# --- snapshots ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("snapshot", ["t1", "t2"])
+def test_manifest_headers_describe_the_files(snapshot: str) -> None:
+    import hashlib
+
+    manifest = json.loads((SITE_DIR / snapshot / "manifest.json").read_text(encoding="utf-8"))
+    served = [r for r in manifest["routes"] if r["status"] == 200]
+    assert served
+    for route in served:
+        body = (SITE_DIR / snapshot / route["file"]).read_bytes()
+        assert route["etag"] == '"%s"' % hashlib.sha1(body).hexdigest()[:20], route["path"]
+        assert route["length"] == len(body), route["path"]
+
+
+def test_t2_differs_from_t1_only_where_documented() -> None:
+    def files(snapshot: str) -> dict[str, bytes]:
+        root = SITE_DIR / snapshot
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    t1, t2 = files("t1"), files("t2")
+    changed = {name for name in t1.keys() & t2.keys() if t1[name] != t2[name]}
+    assert changed == {"manifest.json", "gold/index.json", "gold/801234.json", "gold/812450.json",
+                       "pages/article/801234.html", "pages/article/812450.html",
+                       "pages/story/4521-p1.html", "pages/story/4521-p2.html"}
+    assert t1.keys() - t2.keys() == {"pages/article/822107.html", "gold/822107.json"}
+    assert t2.keys() - t1.keys() == {"pages/article/826034.html", "pages/article/826577.html",
+                                     "gold/826034.json", "gold/826577.json"}
+    edited = t2["pages/article/812450.html"].decode()
+    assert '"dateModified": "2016-07-14T11:20:00+03:00"' in edited
+    assert "822107" not in t2["pages/story/4521-p1.html"].decode() + t2["pages/article/801234.html"].decode()
+
+
+def test_t2_serves_the_removed_article_as_410_and_the_new_ones(start_site_server) -> None:
+    server = start_site_server("t2")
+    index = json.loads((SITE_DIR / "t2" / "gold" / "index.json").read_text(encoding="utf-8"))
+    removed_path = index["removed"][0][len("https://arabic.rt.com"):]
+    response, body = get(server, removed_path)
+    assert response.status == 410
+    assert body == (SITE_DIR / "t2" / MANIFEST["gone"]["file"]).read_bytes()
+    short, _ = get(server, "/world/822107/")
+    assert short.status == 301 and short.getheader("Location").endswith(quote(removed_path))
+    for url in index["new"]:
+        response, body = get(server, url[len("https://arabic.rt.com"):])
+        assert response.status == 200
+        assert f'<link rel="canonical" href="{url}">'.encode() in body
+    story, body = get(server, STORY_PATH)
+    assert story.status == 200
+    for url in index["new"]:
+        assert f'href="{url[len("https://arabic.rt.com"):]}"'.encode() in body

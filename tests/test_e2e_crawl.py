@@ -1,0 +1,129 @@
+"""End to end: a real ``scrapy crawl rt_ar`` (subprocess) through the test server as an HTTPS proxy.
+
+The crawler asks for the real https://arabic.rt.com/ URLs; the server answers from a snapshot and logs
+every request, so the tests check both what came out (items == gold) and what was fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+import pytest
+
+from tests.crawl_helpers import boilerplate_in_body, diff_item, fetched_article_urls, load_gold, norm_url
+
+if TYPE_CHECKING:
+    from tests.server import RunningServer
+
+pytestmark = pytest.mark.e2e
+
+GOLD = {name: load_gold(name) for name in ("t1", "t2")}
+SEED = GOLD["t1"].seed
+SEED_PATH = SEED[len("https://arabic.rt.com"):]
+OTHER = "https://arabic.rt.com/world/818932-مجلس-روسيا-الناتو-يجتمع-في-بروكسل-للمرة-الأولى-منذ-عامين/"
+STORY_PATHS = {"/story/4521-روسيا-والناتو/", "/story/4521-روسيا-والناتو/?page=2"}
+
+
+@pytest.fixture
+def server_for(site_server: RunningServer, start_site_server):
+    """t1 is the session's server; other snapshots get one of their own."""
+    return lambda snapshot: site_server if snapshot == "t1" else start_site_server(snapshot)
+
+
+def assert_items_match_gold(items: list[dict], snapshot: str, expected: set[str]) -> None:
+    gold = GOLD[snapshot]
+    urls = [norm_url(i["url"]) for i in items]
+    assert len(urls) == len(set(urls)), f"duplicate items: {sorted(urls)}"
+    assert set(urls) == expected
+    problems = {}
+    for item in items:
+        want = gold.articles[norm_url(item["url"])]
+        found = diff_item(item, want) + [f"boilerplate: {s}" for s in boilerplate_in_body(item, gold.boilerplate)]
+        if found:
+            problems[want["article_id"]] = found
+    assert problems == {}
+
+
+@pytest.mark.parametrize("snapshot", ["t1", "t2"])
+def test_seed_at_depth_1_yields_the_seed_and_exactly_its_related_stories(run_crawl, server_for, snapshot) -> None:
+    server = server_for(snapshot)
+    expected = GOLD[snapshot].expected_urls(SEED, depth=1)
+    assert len(expected) == {"t1": 7, "t2": 8}[snapshot]  # the seed + 6 follow-ups; t2: 2 new, 1 removed
+    mark = server.mark()
+    result = run_crawl(server=server, url=SEED, depth=1)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_items_match_gold(result.items, snapshot, expected)
+    by_url = {norm_url(i["url"]): i for i in result.items}
+    assert by_url[norm_url(SEED)]["depth"] == 0 and by_url[norm_url(SEED)]["parent"] is None
+    assert {i["depth"] for u, i in by_url.items() if u != norm_url(SEED)} == {1}
+    # nothing outside the related set was fetched; robots.txt and the story pages aside
+    assert fetched_article_urls(server, mark) == expected
+    others = {p for p in server.fetched_paths(since=mark) if norm_url("https://arabic.rt.com" + p) not in expected}
+    assert others == {"/robots.txt"} | STORY_PATHS
+    assert all(r["scheme"] == "https" for r in server.requests(mark) if r["method"] == "GET")
+
+
+def test_removed_follow_up_is_not_fetched_when_nothing_links_it(run_crawl, start_site_server) -> None:
+    server = start_site_server("t2")
+    result = run_crawl(server=server, url=SEED, depth=1)
+    assert result.returncode == 0, result.stderr[-3000:]
+    removed = {norm_url(u) for u in GOLD["t2"].index["removed"]}
+    assert removed and not removed & fetched_article_urls(server)
+    assert not removed & {norm_url(i["url"]) for i in result.items}
+
+
+def test_depth_0_yields_only_the_seed(run_crawl, site_server) -> None:
+    mark = site_server.mark()
+    result = run_crawl(url=SEED, depth=0)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_items_match_gold(result.items, "t1", {norm_url(SEED)})
+    assert site_server.fetched_paths(since=mark) == ["/robots.txt", SEED_PATH]
+
+
+def test_items_file_is_utf8_with_arabic_unescaped(run_crawl) -> None:
+    result = run_crawl(url=SEED, depth=0)
+    assert result.returncode == 0, result.stderr[-3000:]
+    raw = (result.job_dir / "items.jsonl").read_bytes()
+    text = raw.decode("utf-8")  # strict: fails on anything but UTF-8
+    assert GOLD["t1"].articles[norm_url(SEED)]["title"] in text
+    assert not re.search(r"\\u0[6-7][0-9a-fA-F]{2}", text), "Arabic escaped as \\uXXXX"
+    assert [json.loads(line)["article_id"] for line in text.splitlines()] == [801234]
+
+
+def test_comma_separated_urls(run_crawl, site_server) -> None:
+    percent_encoded_seed = "https://arabic.rt.com" + quote(SEED_PATH) + "?utm_source=telegram#comments"
+    mark = site_server.mark()
+    result = run_crawl(url=f"{percent_encoded_seed},{OTHER}", depth=0)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_items_match_gold(result.items, "t1", {norm_url(SEED), norm_url(OTHER)})
+    assert fetched_article_urls(site_server, mark) == {norm_url(SEED), norm_url(OTHER)}
+
+
+def test_urls_file(run_crawl, tmp_path) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"# start articles\n{SEED}\n\nhttps://arabic.rt.com/world/818932/\n", encoding="utf-8")
+    result = run_crawl(urls_file=urls, depth=0)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_items_match_gold(result.items, "t1", {norm_url(SEED), norm_url(OTHER)})
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    ({"url": "https://example.com/world/801234-x/"}, "url"),
+    ({"url": f"{SEED},https://arabic.rt.com/tags/الناتو/"}, "url"),
+    ({"url": SEED, "depth": "-1"}, "depth"),
+    ({"url": SEED, "depth": "one"}, "depth"),
+    ({"urls_file": "/nonexistent/urls.txt"}, "urls_file"),
+])
+def test_bad_arguments_stop_with_one_error_line_and_fetch_nothing(run_crawl, site_server, args, named) -> None:
+    mark = site_server.mark()
+    result = run_crawl(**args)
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1, result.stderr
+    assert re.search(rf"error: {named}: ", errors[0]), errors[0]
+    assert "Traceback" not in result.stderr
+    assert result.items == []
+    assert site_server.requests(mark) == []
