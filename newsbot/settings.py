@@ -40,6 +40,13 @@ DEPTH_LIMIT = 0
 
 # --- Components ----------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+    # Reliability (newsbot.downloadermiddlewares): allowlist first, failure recording below RetryMiddleware (550),
+    # backoff around it, gzip/empty-body checks just before HttpCompressionMiddleware (590) decodes.
+    "newsbot.downloadermiddlewares.allowed_hosts.AllowedHostsMiddleware": 40,
+    "newsbot.downloadermiddlewares.failures.UnhandledFailuresMiddleware": 540,
+    "newsbot.downloadermiddlewares.backoff.RetryBackoffMiddleware": 560,
+    "newsbot.downloadermiddlewares.charset.CharsetMiddleware": 585,
+    "newsbot.downloadermiddlewares.body_check.BodyCheckMiddleware": 595,
     "newsbot.warc.middleware.WarcArchiveMiddleware": 950,  # raw side: every exchange as sent, before decoding
 }
 SPIDER_MIDDLEWARES: dict[str, int] = {}
@@ -49,6 +56,10 @@ EXTENSIONS: dict[str, int] = {
     "newsbot.warc.metadata.ArticleMetadataRecords": 520,
     "newsbot.warc.finalize.ArchiveFinalizer": 650,  # closes WARCs, writes index.cdxj (+ WACZ) before summaries
     "newsbot.coverage.extension.CoverageExtension": 600,
+    # Reliability: failures.jsonl; health checks run before the summary that reports them.
+    "newsbot.extensions.failures_file.FailuresFile": 510,
+    "newsbot.extensions.health.HealthCheck": 700,
+    "newsbot.extensions.summary.JobSummary": 710,
 }
 
 # --- Output and archive --------------------------------------------------------
@@ -98,3 +109,57 @@ NEWSBOT_COVERAGE_BUSY_TIMEOUT = 30.0
 NEWSBOT_COVERAGE_REFETCH = True
 
 # --- Reliability -----------------------------------------------------------------
+# Transient faults. A page is lost only if all 1 + RETRY_TIMES attempts fail: at a 15% fault
+# rate that is 0.15**7, about 2 in a million pages.
+RETRY_ENABLED = True
+RETRY_TIMES = 6
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Backoff before each retry (newsbot.downloadermiddlewares.backoff): BASE * 2**(n-1) seconds, +-50% jitter,
+# at most BACKOFF_MAX; a Retry-After header is honoured up to RETRY_AFTER_MAX seconds.
+NEWSBOT_RETRY_BACKOFF_ENABLED = True
+NEWSBOT_RETRY_BACKOFF_BASE = 1.0
+NEWSBOT_RETRY_BACKOFF_MAX = 60.0
+NEWSBOT_RETRY_AFTER_MAX = 120.0
+# Article pages are small and the site answers in well under a second; a stalled connection
+# is retried after this many seconds instead of Scrapy's 180.
+DOWNLOAD_TIMEOUT = 30
+# A body shorter than its Content-Length is an error (retried), never a silently shortened page.
+DOWNLOAD_FAIL_ON_DATALOSS = True
+# Retry gzip bodies that do not decode to their end, and empty 200 bodies (newsbot.downloadermiddlewares.body_check).
+NEWSBOT_BODY_CHECK_ENABLED = True
+NEWSBOT_RETRY_EMPTY_BODY = True
+# Decode pages whose declared charset (or its absence) does not match their bytes with the <meta>
+# charset, UTF-8, or this legacy Arabic charset (newsbot.downloadermiddlewares.charset).
+NEWSBOT_CHARSET_CHECK_ENABLED = True
+NEWSBOT_FALLBACK_ENCODING = "windows-1256"
+# Pages are ~100 KB; anything over this is not an article (recorded as a failure, the crawl goes on).
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Redirect chains longer than this are given up (and recorded); loops back to a seen URL are recorded at once.
+REDIRECT_MAX_TIMES = 10
+
+# Security: every request, redirect target and retry goes to one of NEWSBOT_ALLOWED_HOSTS (exact host
+# names), plus NEWSBOT_IMAGE_HOSTS when images are fetched; anything else is dropped and recorded.
+NEWSBOT_ALLOWED_HOSTS_ENABLED = True
+NEWSBOT_IMAGE_HOSTS = ["cdni.rt.com"]
+NEWSBOT_FETCH_IMAGES = False
+
+# failures.jsonl in the job folder: one JSON line per failed fetch or extraction.
+NEWSBOT_FAILURES_FILE_ENABLED = True
+# summary.json in the job folder, written at close.
+NEWSBOT_SUMMARY_ENABLED = True
+
+# Crawl health checks at close (newsbot.monitors.health, spidermon); results go into summary.json.
+NEWSBOT_HEALTH_ENABLED = True
+# A failed health check makes `scrapy crawl` exit with status 3 (for cron).
+NEWSBOT_STRICT = False
+NEWSBOT_HEALTH_MIN_ITEMS = 1
+# Share of items in which each field is present and not empty.
+NEWSBOT_HEALTH_FIELD_COVERAGE = {"title": 0.99, "body_paragraphs": 0.99, "published": 0.99}
+# Failed pages (fetch + extract failures) per distinct request.
+NEWSBOT_HEALTH_MAX_ERROR_RATE = 0.05
+# Retries per request sent; a 15% fault rate gives about 0.18.
+NEWSBOT_HEALTH_MAX_RETRY_RATE = 0.5
+NEWSBOT_HEALTH_FINISH_REASONS = ["finished"]
+# Items extracted by the fallback extractor (a sign the site changed its templates).
+NEWSBOT_HEALTH_MAX_FALLBACK = 0
