@@ -1,0 +1,1 @@
+"""newsbot's downloader middlewares: host allowlist, retry backoff, body checks, failure recording."""

@@ -1,0 +1,1 @@
+"""Crawl health monitors (spidermon suites) run at the end of every crawl."""
