@@ -13,6 +13,7 @@ import sys
 SUBCOMMANDS: list[str] = [
     "newsbot.coverage.cli",
     "newsbot.commands.verify",
+    "newsbot.commands.wacz",
 ]
 
 

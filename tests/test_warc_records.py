@@ -1,0 +1,174 @@
+"""newsbot.warc.records: Scrapy request/response (+ wire capture) -> warcio records, read back by warcio."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import ipaddress
+from datetime import datetime, timezone
+from io import BytesIO
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordbuilder import RecordBuilder
+
+from newsbot.warc import records
+from newsbot.warc.transport import WireCapture
+from newsbot.warc.writer import _RecordSerializer
+
+DATE = "2026-01-05T10:11:12.345678Z"
+URL = "https://arabic.rt.com/world/801234-%D8%B9%D9%84%D8%A7%D9%82%D8%A7%D8%AA/?utm_source=x&page=2"
+
+
+class FixedBuilder(RecordBuilder):
+    """Deterministic record ids (warcio's FixedTestRecordMixin idea)."""
+
+    def __init__(self) -> None:
+        super().__init__(warc_version="WARC/1.1")
+        self.n = 0
+
+    def _make_warc_id(self) -> str:  # type: ignore[override]
+        self.n += 1
+        return f"<urn:uuid:00000000-0000-0000-0000-{self.n:012d}>"
+
+
+def sha1_b32(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
+def read_back(*recs, gzip_level: int = 6) -> list:
+    """Serialize with the writer's serializer, parse with warcio checking digests; return (type, warc, http, body)."""
+    data = b"".join(_RecordSerializer(gzip_level).to_bytes(r) for r in recs)
+    out = []
+    it = ArchiveIterator(BytesIO(data), check_digests="raise")
+    for rec in it:
+        body = rec.raw_stream.read()
+        out.append((rec.rec_type, rec.rec_headers, rec.http_headers, body))
+    return out
+
+
+def wire_capture() -> WireCapture:
+    return WireCapture(
+        request_bytes=b"GET /plain?x=1&y=%D8%B9 HTTP/1.1\r\nUser-Agent: ua\r\nAccept-Encoding: gzip\r\n"
+        b"Cookie: a=1\r\nHost: 127.0.0.1:8080\r\n\r\n",
+        sent_at=datetime(2026, 1, 5, 10, 11, 12, 345678, tzinfo=timezone.utc),
+        status_line=b"HTTP/1.1 200 Alright Then",
+        headers=[
+            (b"Content-Type", b"text/html"),
+            (b"Set-Cookie", b"a=1"),
+            (b"x-lower", b"kept"),
+            (b"Set-Cookie", b"b=2"),
+            (b"X-Latin1", "café".encode("latin-1")),
+            (b"Transfer-Encoding", b"chunked"),
+        ],
+    )
+
+
+def test_wire_head_is_kept_byte_for_byte_with_framing_fixed():
+    body = "<p>نص مُشَكَّل ـــ ١٢٣</p>".encode()
+    response = HtmlResponse(URL, status=200, body=body, ip_address=ipaddress.ip_address("10.1.2.3"), protocol="HTTP/1.1")
+    rec = records.response_record(FixedBuilder(), response, wire_capture(), DATE)
+    [(rtype, warc, http, stored)] = read_back(rec)
+    assert rtype == "response"
+    assert stored == body
+    head = http.to_str().encode("latin-1")
+    assert head == (
+        b"HTTP/1.1 200 Alright Then\r\nContent-Type: text/html\r\nSet-Cookie: a=1\r\nx-lower: kept\r\n"
+        b"Set-Cookie: b=2\r\nX-Latin1: caf\xe9\r\nContent-Length: " + str(len(body)).encode() + b"\r\n"
+    )
+    assert warc["WARC-Newsbot-Original-Transfer-Encoding"] == "chunked"
+    assert warc["WARC-Target-URI"] == URL
+    assert warc["WARC-Date"] == DATE
+    assert warc["WARC-IP-Address"] == "10.1.2.3"
+    assert warc["WARC-Payload-Digest"] == sha1_b32(body)
+    assert warc.protocol == "WARC/1.1"
+
+
+def test_rebuilt_head_without_capture_uses_real_protocol_phrase_and_every_header_value():
+    response = Response(
+        "http://example.test/a?b=1",
+        status=404,
+        protocol="HTTP/1.0",
+        headers=[("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("Content-Length", "3")],
+        body=b"abc",
+    )
+    head, extra = records.response_head(response, None)
+    assert head.protocol == "HTTP/1.0"
+    assert head.statusline == "404 Not Found"
+    assert [v for k, v in head.headers if k == "Set-Cookie"] == ["a=1", "b=2"]
+    assert [v for k, v in head.headers if k == "Content-Length"] == ["3"]
+    assert extra[records.HEAD_SOURCE_HEADER] == "rebuilt"
+
+
+def test_gzip_body_stays_compressed_and_decodes_through_its_own_headers():
+    raw = "مرحبا".encode() * 50
+    gz = gzip.compress(raw, mtime=0)
+    response = Response(URL, status=200, body=gz, headers={"Content-Encoding": "gzip", "Content-Type": "text/html"})
+    rec = records.response_record(FixedBuilder(), response, None, DATE)
+    data = _RecordSerializer(6).to_bytes(rec)
+    # raw_stream is the stored payload; content_stream() decodes per the stored headers (read inside the loop: W3)
+    assert [r.raw_stream.read() for r in ArchiveIterator(BytesIO(data), check_digests="raise")] == [gz]
+    assert [r.content_stream().read() for r in ArchiveIterator(BytesIO(data), check_digests="raise")] == [raw]
+
+
+def test_truncated_body_gets_its_real_length_and_warc_truncated():
+    response = Response(URL, status=200, body=b"half", headers={"Content-Length": "8"}, flags=["partial"])
+    head, extra = records.response_head(response, None)
+    assert head.get_header("Content-Length") == "4"
+    assert extra["WARC-Truncated"] == "disconnect"
+
+
+def test_request_record_from_the_wire_has_the_exact_bytes_sent():
+    wire = wire_capture()
+    rec = records.request_record(FixedBuilder(), Request("http://127.0.0.1:8080/plain?x=1&y=%D8%B9"), wire,
+                                 "http://127.0.0.1:8080/plain?x=1&y=%D8%B9", DATE)
+    [(rtype, warc, http, body)] = read_back(rec)
+    assert rtype == "request"
+    assert http.to_str().encode("latin-1") + b"\r\n" == wire.request_bytes
+    assert body == b""
+
+
+def test_rebuilt_request_line_keeps_the_query_and_adds_host():
+    request = Request("http://example.test:8080/p/q?x=1&y=2", headers={"Cookie": "a=1", "User-Agent": "ua"})
+    head, body = records.request_head(request, None)
+    assert head.to_str().splitlines()[0] == "GET /p/q?x=1&y=2 HTTP/1.1"
+    assert head.get_header("Host") == "example.test:8080"
+    assert head.get_header("Cookie") == "a=1"
+    default_port, _ = records.request_head(Request("https://example.test/"), None)
+    assert default_port.get_header("Host") == "example.test"
+
+
+def test_revisit_refers_to_the_original_and_stores_no_payload():
+    body = b"<html>same</html>"
+    response = HtmlResponse(URL, status=200, body=body)
+    original = records.Original("http://a.test/orig", "2025-12-01T00:00:00.000001Z", "<urn:uuid:original>")
+    rec = records.response_record(FixedBuilder(), response, None, DATE, original)
+    [(rtype, warc, http, stored)] = read_back(rec)
+    assert rtype == "revisit"
+    assert warc["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    assert warc["WARC-Refers-To-Target-URI"] == "http://a.test/orig"
+    assert warc["WARC-Refers-To-Date"] == "2025-12-01T00:00:00.000001Z"
+    assert warc["WARC-Refers-To"] == "<urn:uuid:original>"
+    assert warc["WARC-Payload-Digest"] == sha1_b32(body)
+    assert stored == b""
+    assert http.statusline == "200 OK"
+
+
+def test_metadata_record_lists_fields_and_points_at_the_response():
+    rec = records.metadata_record(FixedBuilder(), URL, [("outlink", "http://a.test/x y"), ("related", "http://b.test/")],
+                                  "<urn:uuid:resp>", DATE)
+    [(rtype, warc, _http, body)] = read_back(rec)
+    assert rtype == "metadata"
+    assert warc["Content-Type"] == "application/warc-fields"
+    assert warc["WARC-Refers-To"] == warc["WARC-Concurrent-To"] == "<urn:uuid:resp>"
+    assert body == b"outlink: http://a.test/x y\r\nrelated: http://b.test/\r\n"
+
+
+@pytest.mark.parametrize("level", [0, 1, 6, 9])
+def test_any_gzip_level_reads_back(level):
+    rec = records.response_record(FixedBuilder(), HtmlResponse(URL, body=b"x" * 1000), None, DATE)
+    [(rtype, _w, _h, body)] = read_back(rec, gzip_level=level)
+    assert (rtype, body) == ("response", b"x" * 1000)
