@@ -127,3 +127,19 @@ def test_bad_arguments_stop_with_one_error_line_and_fetch_nothing(run_crawl, sit
     assert "Traceback" not in result.stderr
     assert result.items == []
     assert site_server.requests(mark) == []
+
+
+def test_without_url_the_crawl_starts_from_the_rss_feed(run_crawl, site_server) -> None:
+    import xml.etree.ElementTree as ET
+
+    from tests.crawl_helpers import SITE_DIR
+
+    feed = ET.parse(SITE_DIR / "t1" / "pages" / "rss.xml")
+    in_feed = {norm_url(link.text) for link in feed.iterfind("./channel/item/link")}
+    assert len(in_feed) == 10
+    mark = site_server.mark()
+    result = run_crawl()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_items_match_gold(result.items, "t1", in_feed)
+    assert {i["depth"] for i in result.items} == {0}
+    assert site_server.fetched_paths(since=mark)[:2] == ["/robots.txt", "/rss/"]
