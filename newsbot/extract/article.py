@@ -8,7 +8,7 @@ from lxml import etree
 
 from newsbot import urls
 from newsbot.extract import rules
-from newsbot.extract.body import Body
+from newsbot.extract.body import Body, starts_with_label
 from newsbot.extract.dates import parse_date, parse_iso, to_iso
 from newsbot.extract.encoding import decode_html
 from newsbot.extract.errors import NotAnArticle
@@ -160,19 +160,21 @@ def _related(
 
 
 def _legacy_related(doc: HtmlElement, source: str) -> list[tuple[str, str, str]]:
-    """Links after the legacy 'معلومات حول الموضوع:' label (the label's block and the blocks after it)."""
+    """Links after the legacy 'معلومات حول الموضوع:' label, within the block that holds the label."""
     labels = rules.RELATED_LABEL_XPATH(doc) if rules.RELATED_LABEL_MARKER in source else []
     if not labels:
         return []
     label = labels[0]
-    while label.tag not in rules.LABEL_BLOCK_TAGS and label.getparent() is not None:
-        label = label.getparent()
-    blocks = [label, *label.itersiblings()]
+    # widen to the outermost block that starts with the label; the links are in what holds it
+    block = label
+    parent = block.getparent()
+    while parent is not None and parent.tag != "body" and starts_with_label(element_text(parent), rules.RELATED_LABELS):
+        block, parent = parent, parent.getparent()
+    scope = parent if parent is not None else block
     return [
         (a.get("href", ""), element_text(a) or normalize_ws(a.get("title")), "related")
-        for block in blocks
-        if isinstance(block.tag, str)
-        for a in ([block] if block.tag == "a" and block.get("href") else rules.LINKS(block))
+        for a in rules.LINKS_AFTER(label)
+        if any(anc is scope for anc in a.iterancestors())
     ]
 
 

@@ -128,6 +128,7 @@ class Body:
             self.paragraphs.append(text)
 
     def add_live_entry(self, el: HtmlElement) -> None:
+        """One timestamped entry: its time in a field of its own, its text one body paragraph."""
         times = rules.LIVE_TIME(el)
         when: str | None = None
         if times:
@@ -135,9 +136,12 @@ class Body:
             when = to_iso(parse_iso(stamp)) if stamp else None
             when = when or element_text(times[0]) or None
             drop_tree(times[0])  # the time is its own field, not part of the entry's text
-        for child in el.iter("figure", "img", "video", "iframe"):
-            self.add_media(child)
-        text = element_text(el)
+        entry = Body(base_url=self.base_url, title=self.title)
+        entry.walk(el)  # media, embeds and ads inside the entry are sorted like the body's
+        self.images.extend(i for i in entry.images if i not in self.images)
+        self.videos.extend(v for v in entry.videos if v not in self.videos)
+        self.read_more.extend(entry.read_more)
+        text = normalize_ws(" ".join([*entry.subheadings, *entry.paragraphs]))
         if text:
             self.live_entries.append({"time": when, "text": text})
             self.paragraphs.append(text)

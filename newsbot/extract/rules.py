@@ -188,6 +188,7 @@ VIDEO_IFRAME_HOSTS = (
     "facebook.com/plugins/video",
 )
 LINKS = XPath(".//a[@href]")
+LINKS_AFTER = XPath("descendant::a[@href] | following::a[@href]")
 LIVE_TIME = XPath(".//time")
 LIST_ITEMS = XPath("./li")
 
@@ -198,8 +199,6 @@ AUTHOR_LABELS = ("بقلم:", "بقلم", "الكاتب:", "الكاتب", "ال
 #: Legacy pages put related links after this label, at the end of the body.
 RELATED_LABELS = ("معلومات حول الموضوع",)
 RELATED_LABEL_XPATH = XPath("//body//text()[starts-with(normalize-space(.), 'معلومات حول الموضوع')]/..")
-#: Blocks that can hold the legacy related label (an inline label is widened to its block).
-LABEL_BLOCK_TAGS = frozenset({"p", "div", "section", "h2", "h3", "h4", "h5", "li", "ul", "td"})
 #: Bylines that name the publisher, not a person (JSON-LD ``author`` is often the organization).
 SITE_NAMES = frozenset({"RT Arabic", "RT", "RT عربي", "روسيا اليوم", "arabic.rt.com"})
 TITLE_SUFFIXES = (" - RT Arabic", " | RT Arabic", " - روسيا اليوم", " - RT عربي")

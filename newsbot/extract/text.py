@@ -20,6 +20,11 @@ _WS = re.compile(r"\s+")
 
 #: Elements whose text is never reader-visible text.
 SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "svg"})
+#: Elements that start a new line when rendered: their text is kept apart from the neighbours'.
+BLOCK_TAGS = frozenset(
+    {"br", "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "table", "blockquote",
+     "section", "article", "figure", "figcaption", "header", "footer", "dd", "dt", "pre", "hr"}
+)  # fmt: skip
 
 
 def normalize_ws(text: str | None) -> str:
@@ -33,14 +38,17 @@ def _iter_text(el: HtmlElement, skip: frozenset[str], skip_elements: Collection[
     tag = el.tag
     if not isinstance(tag, str) or tag in skip or el in skip_elements:  # comments/PIs have no visible text
         return
-    if tag == "br":
-        yield " "
-    elif el.text:
+    block = tag in BLOCK_TAGS
+    if block:
+        yield " "  # '</p><p>' must not glue two words together
+    if el.text:
         yield el.text
     for child in el:
         yield from _iter_text(child, skip, skip_elements)
         if child.tail:
             yield child.tail
+    if block:
+        yield " "
 
 
 def element_text(
