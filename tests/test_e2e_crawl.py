@@ -143,3 +143,14 @@ def test_without_url_the_crawl_starts_from_the_rss_feed(run_crawl, site_server) 
     assert_items_match_gold(result.items, "t1", in_feed)
     assert {i["depth"] for i in result.items} == {0}
     assert site_server.fetched_paths(since=mark)[:2] == ["/robots.txt", "/rss/"]
+
+
+def test_story_page_as_start_yields_its_members_from_every_page(run_crawl, site_server) -> None:
+    story = GOLD["t1"].index["stories"][0]
+    members = {norm_url(u) for u in story["members"]}
+    mark = site_server.mark()
+    result = run_crawl(url=story["url"], depth=0)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_items_match_gold(result.items, "t1", members)
+    assert fetched_article_urls(site_server, mark) == members
+    assert {p for p in site_server.fetched_paths(since=mark) if p.startswith("/story/")} == STORY_PATHS
