@@ -40,6 +40,24 @@ def _log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def set_rates(row: Row, pages: int, wall_s: float, cpu_s: float) -> Row:
+    row.pages = pages
+    if pages:
+        row.pages_per_s = round(pages / wall_s, 1)
+        row.pages_per_cpu_s = round(pages / cpu_s, 1)
+        row.cpu_ms_per_page = round(1000 * cpu_s / pages, 3 if cpu_s / pages < 0.001 else 2)
+    return row
+
+
+def best(rows: list[Row]) -> Row:
+    """The run with the least CPU per page: noise from other work on the machine only ever adds CPU."""
+    chosen = min(rows, key=lambda r: (r.cpu_ms_per_page is None, r.cpu_ms_per_page or 0))
+    if len(rows) > 1:
+        runs = ", ".join("-" if r.cpu_ms_per_page is None else f"{r.cpu_ms_per_page:.2f}" for r in rows)
+        chosen.note = "; ".join(x for x in (chosen.note, f"best of {len(rows)} runs (CPU ms/page {runs})") if x)
+    return chosen
+
+
 def crawl_row(name: str, result: dict[str, Any], expected: int, count_key: str) -> Row:
     """A row from a crawl child: pages/s over the crawl window, CPU of that window, peak RSS of the child."""
     proc = result["proc"]
@@ -49,9 +67,7 @@ def crawl_row(name: str, result: dict[str, Any], expected: int, count_key: str) 
     if "wall_s" not in result:
         row.status, row.note = "error", " / ".join(proc.get("error_tail", []))[-300:]
         return row
-    if pages:
-        row.pages_per_s = round(pages / result["wall_s"], 1)
-        row.cpu_ms_per_page = round(1000 * result["cpu_s"] / pages, 2)
+    set_rates(row, pages, result["wall_s"], result["cpu_s"])
     if pages < expected:
         row.status = "incomplete"
         errors = {k: v for k, v in stats.items() if k.startswith(("spider_exceptions/", "downloader/exception_type_count/", "newsbot/replay/miss", "log_count/ERROR"))}
@@ -93,7 +109,7 @@ class Bench:
     def add(self, row: Row) -> Row:
         self.rows.append(row)
         self.by_name[row.name] = row
-        _log(f"{row.name}: {row.status} pages={row.pages} pages/s={row.pages_per_s} cpu_ms/page={row.cpu_ms_per_page} rss={row.peak_rss_mb} {row.note}")
+        _log(f"{row.name}: {row.status} pages={row.pages} pages/s={row.pages_per_s} pages/cpu-s={row.pages_per_cpu_s} cpu_ms/page={row.cpu_ms_per_page} rss={row.peak_rss_mb} {row.note}")
         return row
 
     def job_dir(self, label: str) -> Path:
@@ -117,13 +133,14 @@ class Bench:
         replay = self.replay_status(warc, urls)
         _log(f"extractor: {extractor or 'ready'}; replay: {replay or 'ready'}; server: {Server.available() or 'ready'}")
 
-        # 1. no-op spider fed the pages in memory, then replay through the full pipeline
-        noop = run_child(
-            {"kind": "crawl", "spider": "benchmarks.spiders.NoopSpider", "settings": {**FAIR, "DOWNLOAD_HANDLERS": {"http": "benchmarks.spiders.MemoryPagesHandler", "https": "benchmarks.spiders.MemoryPagesHandler"}}, "preload_warc": str(warc)},
-            self.logs / "noop.log",
-        )
-        self.add(crawl_row("baseline: no-op Scrapy spider, pages in memory", noop, n, "response_received_count"))
-        self.replay_row(f"replay crawl, full pipeline ({n:,} pages)", warc, urls, n, replay, extractor, "replay")
+        # 1. no-op spider fed the pages in memory, and replay through the full pipeline, alternating
+        noop_spec = {"kind": "crawl", "spider": "benchmarks.spiders.NoopSpider", "settings": {**FAIR, "DOWNLOAD_HANDLERS": {"http": "benchmarks.spiders.MemoryPagesHandler", "https": "benchmarks.spiders.MemoryPagesHandler"}}, "preload_warc": str(warc)}
+        noops, replays = [], []
+        for k in range(a.repeat):
+            noops.append(crawl_row("baseline: no-op Scrapy spider, pages in memory", run_child(noop_spec, self.logs / f"noop-{k}.log"), n, "response_received_count"))
+            replays.append(self.replay_run(f"replay crawl, full pipeline ({n:,} pages)", warc, urls, n, replay, extractor, f"replay-{k}"))
+        self.add(best(noops))
+        self.add(best(replays))
 
         # 2. extraction alone, trafilatura, parsel; reading the WARC alone
         self.extraction_rows(warc, extractor)
@@ -131,7 +148,8 @@ class Bench:
         for key, label in (("warcio", "baseline: warcio ArchiveIterator, read payloads"), ("fastwarc", "reference: FastWARC, read payloads")):
             if key in wr:
                 r = wr[key]
-                self.add(Row(label, pages=r["records"] - 1, pages_per_s=round((r["records"] - 1) / r["wall_s"], 1), cpu_ms_per_page=round(1000 * r["cpu_s"] / r["records"], 3), peak_rss_mb=round(wr["proc"]["maxrss_mb"], 1), note="robots.txt record not counted", raw=r))
+                row = Row(label, peak_rss_mb=round(wr["proc"]["maxrss_mb"], 1), note="robots.txt record not counted", raw=r)
+                self.add(set_rates(row, r["records"] - 1, r["wall_s"], r["cpu_s"]))
 
         # 3. live crawls over loopback through the test server
         self.live_rows(main, urls, n, extractor)
@@ -143,7 +161,7 @@ class Bench:
                 continue
             _log(f"building synthetic archive of {size} pages")
             d = synth.build(size, a.seed, snapshot=False)
-            self.replay_row(f"replay crawl, full pipeline ({size:,} pages)", d / "pages.warc.gz", d / "urls.txt", size, replay, extractor, f"replay-{size}")
+            self.add(self.replay_run(f"replay crawl, full pipeline ({size:,} pages)", d / "pages.warc.gz", d / "urls.txt", size, replay, extractor, f"replay-{size}"))
 
         targets = self.targets(sizes)
         elapsed = time.perf_counter() - t0
@@ -171,14 +189,14 @@ class Bench:
             return None
         return f"replay probe answered {got} of 3 pages ({stats.get('downloader/exception_count', 0)} download errors; see {result['proc']['log']})"
 
-    def replay_row(self, name: str, warc: Path, urls: Path, n: int, replay: str | None, extractor: str | None, label: str) -> None:
+    def replay_run(self, name: str, warc: Path, urls: Path, n: int, replay: str | None, extractor: str | None, label: str) -> Row:
         if replay:
-            self.add(Row(name, status="pending", note=replay))
-            return
+            return Row(name, status="pending", note=replay)
         result = run_child(rt_ar(warc, urls, self.job_dir(label), replay=warc), self.logs / f"{label}.log")
-        row = self.add(crawl_row(name, result, n, "item_scraped_count"))
+        row = crawl_row(name, result, n, "item_scraped_count")
         if extractor and row.status != "ok":
             row.status, row.note = "pending", f"{extractor}; {row.note}"
+        return row
 
     def extraction_rows(self, warc: Path, extractor: str | None) -> None:
         sample = 150 if self.args.quick else 500
@@ -193,7 +211,8 @@ class Bench:
             if "error" in r:
                 self.add(Row(name, status="pending" if r["error"] == "NotImplementedError" else "error", note=extractor or r["error"]))
                 return
-            self.add(Row(name, pages=r["pages"], pages_per_s=round(r["pages"] / r["wall_s"], 1), cpu_ms_per_page=round(1000 * r["cpu_s"] / r["pages"], 2), peak_rss_mb=rss, note=note or f"{r['non_empty']} with body text", raw=r))
+            row = Row(name, peak_rss_mb=rss, note=note or f"{r['non_empty']} with body text", raw=r)
+            self.add(set_rates(row, r["pages"], r["wall_s"], r["cpu_s"]))
 
         row("extraction alone (extract_article), all pages", "extract_all")
         row("extraction alone (extract_article), sample", "extract_sample")
@@ -235,16 +254,12 @@ class Bench:
                 if row.status == "ok":
                     row.status = "partial"
             runs[what].append(row)
-        for what, rows in runs.items():
-            # the run with the least crawl CPU of each kind: noise only ever adds CPU
-            best = min(rows, key=lambda r: (r.cpu_ms_per_page is None, r.cpu_ms_per_page or 0))
-            if len(rows) > 1:
-                best.note = (best.note + f"; best of {len(rows)} (CPU ms/page: " + ", ".join(_fmt(r.cpu_ms_per_page) for r in rows) + ")").lstrip("; ")
-            self.add(best)
+        for rows in runs.values():
+            self.add(best(rows))
         on = runs[True]
         if on and on[0].status == "ok" and on[0].raw.get("warc_files"):
             warc_dir = (ROOT / on[0].raw["warc_files"][0]).parent
-            self.replay_row("replay of the live crawl's own WARC", warc_dir, urls, n, None, extractor, "replay-live")
+            self.add(self.replay_run("replay of the live crawl's own WARC", warc_dir, urls, n, None, extractor, "replay-live"))
 
     def targets(self, sizes: list[int]) -> list[Target]:
         t: list[Target] = []
@@ -263,12 +278,13 @@ class Bench:
             t.append(Target("extraction >= 10x faster than trafilatura", "PENDING", "extraction row not measured"))
         replay, noop = ok(f"replay crawl, full pipeline ({n:,} pages)"), ok("baseline: no-op Scrapy spider, pages in memory")
         if replay:
-            t.append(Target("replay >= 200 pages/s on one core", _verdict(replay.pages_per_s >= 200), f"{replay.pages_per_s:.0f} pages/s"))
+            t.append(Target("replay >= 200 pages/s on one core", _verdict(replay.pages_per_cpu_s >= 200), f"{replay.pages_per_cpu_s:.0f} pages per CPU-second (wall: {replay.pages_per_s:.0f} pages/s)"))
         else:
             t.append(Target("replay >= 200 pages/s on one core", "PENDING", "replay row not measured"))
         if replay and noop:
-            ratio = replay.pages_per_s / noop.pages_per_s
-            t.append(Target("replay >= 0.7x no-op spider", _verdict(ratio >= 0.7), f"{ratio:.2f}x ({replay.pages_per_s:.0f} vs {noop.pages_per_s:.0f} pages/s)"))
+            ratio = replay.pages_per_cpu_s / noop.pages_per_cpu_s
+            wall = replay.pages_per_s / noop.pages_per_s
+            t.append(Target("replay >= 0.7x no-op spider", _verdict(ratio >= 0.7), f"{ratio:.2f}x ({replay.pages_per_cpu_s:.0f} vs {noop.pages_per_cpu_s:.0f} pages per CPU-second; wall: {wall:.2f}x)"))
         else:
             t.append(Target("replay >= 0.7x no-op spider", "PENDING", "replay or no-op row not measured"))
         on, off = rows.get("live crawl rt_ar, archiving on, loopback"), rows.get("live crawl rt_ar, archiving off, loopback")
@@ -285,7 +301,7 @@ class Bench:
             t.append(Target("peak RSS <= 300 MB at 20k pages", _verdict(rss[big] <= 300), f"{rss[big]:.0f} MB"))
         else:
             t.append(Target("peak RSS <= 300 MB at 20k pages", "PENDING", "20k replay not measured" + (" (--quick)" if self.args.quick else "")))
-        if 1000 in rss and len(rss) > 1:
+        if 1000 in rss and max(rss) > 1000:
             top = max(rss)
             growth = 100 * (rss[top] - rss[1000]) / rss[1000]
             t.append(Target("peak RSS within 10% of the 1k figure", _verdict(growth <= 10), f"{growth:+.1f}% at {top:,} pages (" + ", ".join(f"{s:,}: {v:.0f} MB" for s, v in sorted(rss.items())) + ")"))
@@ -296,10 +312,6 @@ class Bench:
 
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
-
-
-def _fmt(v: float | None) -> str:
-    return "-" if v is None else f"{v:.2f}"
 
 
 def _order(row: Row) -> tuple[int, str]:

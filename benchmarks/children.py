@@ -38,6 +38,7 @@ def run_child(spec: dict[str, Any], log: Path, env: dict[str, str] | None = None
     log.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "benchmarks.runner", json.dumps(spec)]
     t0 = time.perf_counter()
+    load0 = os.getloadavg()[0]
     with open(log, "wb") as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(env), stdout=subprocess.PIPE, stderr=err, preexec_fn=_pin(RUN_CPU))
         out = proc.stdout.read().decode("utf-8", "replace") if proc.stdout else ""
@@ -55,6 +56,10 @@ def run_child(spec: dict[str, Any], log: Path, env: dict[str, str] | None = None
         "wall_s": wall,
         "cpu_s": ru.ru_utime + ru.ru_stime,
         "maxrss_mb": ru.ru_maxrss / 1024,
+        # preemptions and the load average say how much other work shared the machine
+        "involuntary_switches": ru.ru_nivcsw,
+        "voluntary_switches": ru.ru_nvcsw,
+        "loadavg_1m": [round(load0, 2), round(os.getloadavg()[0], 2)],
         "log": str(log.relative_to(ROOT)) if log.is_relative_to(ROOT) else str(log),
     }
     if proc.returncode != 0 or "proc" not in result or len(result) == 1:
