@@ -211,9 +211,10 @@ def _crawl_main(config: dict[str, Any]) -> None:
         """Fetches the given URLs; each 200 HTML page becomes an item with the WARC provenance."""
 
         name = "warc_test"
+        start_urls = config["urls"]  # for the warcinfo record, as rt_ar has them
 
         async def start(self):  # type: ignore[no-untyped-def]
-            for url in config["urls"]:
+            for url in self.start_urls:
                 yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True)
 
         def parse(self, response):  # type: ignore[no-untyped-def]
