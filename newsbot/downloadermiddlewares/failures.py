@@ -69,6 +69,8 @@ def is_robots_txt(request: Request) -> bool:
 def robots_txt_problem(response: Response) -> str | None:
     """Why a 200 robots.txt body is not a robots file (HTML, binary, not UTF-8), or None."""
     body = response.body
+    if not body.strip():
+        return None  # an empty robots.txt allows everything, by the standard (RFC 9309)
     ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
     if b"\x00" in body:
         return f"binary data ({ctype or 'no Content-Type'}, {len(body)} bytes)"
