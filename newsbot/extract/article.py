@@ -211,9 +211,6 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
         if not body.live_entries and any(marker in source for marker in rules.LIVE_MARKERS):
             for entry in rules.LIVE_ENTRY(root):
                 body.add_live_entry(entry)
-        extracted_by = "rules"
-    else:
-        extracted_by = "fallback"
 
     # everything read from the page chrome must be taken before the fallback drops it
     item = Article(
@@ -229,7 +226,7 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
         modified=_date(page, "dateModified", ("article:modified_time", "og:updated_time"), None),
         tags=_tags(page, template.tags(root)),
         language=_language(page),
-        extracted_by=extracted_by,
+        extracted_by="rules",
         extractor_version=EXTRACTOR_VERSION,
     )
     story = _first(template.story, root)
@@ -238,15 +235,19 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
     related_links += [(a.get("href", ""), element_text(a), "related") for a in template.related(root)]
     related_links += _legacy_related(doc, source)
 
-    if found is None:
+    if found is None or not (body.paragraphs or body.live_entries):
+        # no template matched, or its body container is empty (text moved elsewhere): the generic extractor
         from newsbot.extract.fallback import extract_body
 
-        extract_body(doc, body)
-        body.paragraphs = [p for p in body.paragraphs if p not in (title, lead)]
-        if sum(len(p) for p in body.paragraphs) < rules.MIN_FALLBACK_CHARS:
+        generic = Body(base_url=page_url, title=title)
+        extract_body(doc, generic)
+        texts = [p for p in generic.paragraphs if p not in (title, lead)]
+        if sum(len(p) for p in texts) >= rules.MIN_FALLBACK_CHARS:
+            body.paragraphs, body.subheadings = texts, generic.subheadings
+            body.source = body.source or generic.source
+            item.extracted_by = "fallback"
+        elif found is None or not (lead or body.videos or body.images):
             raise NotAnArticle(f"no article text found by rules or fallback: {url}")
-    elif not (body.paragraphs or body.live_entries or lead or body.videos or body.images):
-        raise NotAnArticle(f"article markup without any content: {url}")
 
     item.body_paragraphs = body.paragraphs
     item.subheadings = body.subheadings

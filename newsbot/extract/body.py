@@ -101,11 +101,11 @@ class Body:
             sources = rules.VIDEO_SOURCE(video)
             src = absolute(video.get("src") or (sources[0] if sources else None), self.base_url)
             self.add_video(src, absolute(video.get("poster"), self.base_url))
-        iframes = [el] if el.tag == "iframe" else rules.IFRAME(el)
-        for iframe in iframes:
-            src = absolute(iframe.get("data-src") or iframe.get("src"), self.base_url)
+        players = [el] if el.tag in ("iframe", "embed") else rules.PLAYERS(el)
+        for player in players:
+            src = absolute(player.get("data-src") or player.get("src"), self.base_url)
             if src and is_video_iframe(src):
-                self.add_video(src, absolute(iframe.get("data-poster"), self.base_url))
+                self.add_video(src, absolute(player.get("data-poster"), self.base_url))
 
     def add_video(self, src: str | None, poster: str | None) -> None:
         if src and not any(v["src"] == src for v in self.videos):
@@ -180,7 +180,7 @@ class Body:
                 continue
             if tag == "br":
                 flush()
-            elif tag in rules.INLINE_TAGS and not rules.IMAGE(child) and not rules.IFRAME(child):
+            elif tag in rules.INLINE_TAGS and not rules.IMAGE(child) and not rules.PLAYERS(child):
                 feed_inline(child, None)
             else:
                 flush()
@@ -191,19 +191,20 @@ class Body:
     def block(self, el: HtmlElement) -> None:
         tag = el.tag
         cls = classes(el)
-        if tag in rules.SKIP_TAGS or cls & rules.SKIP_CLASSES:
+        class_attr = el.get("class") or ""
+        if tag in rules.SKIP_TAGS or (class_attr and rules.SKIP_CLASS.search(class_attr)):
             return
-        if cls & rules.READ_MORE_CLASSES:
+        if class_attr and rules.READ_MORE_CLASS.search(class_attr):
             for a in rules.LINKS(el):
                 self.read_more.append((a.get("href", ""), element_text(a) or normalize_ws(a.get("title"))))
             return
-        if cls & rules.EMBED_CLASSES:
+        if class_attr and rules.EMBED_CLASS.search(class_attr):
             self.add_media(el)  # a player inside an embed wrapper is still a video; its text is not ours
             return
         if cls & rules.LIVE_ENTRY_CLASSES:
             self.add_live_entry(el)
             return
-        if tag in ("figure", "img", "video", "iframe", "picture", "object") or cls & rules.MEDIA_CLASSES:
+        if tag in ("figure", "img", "video", "iframe", "picture", "object", "embed") or cls & rules.MEDIA_CLASSES:
             self.add_media(el)
             return
         if cls & rules.SOURCE_CLASSES:
@@ -224,7 +225,7 @@ class Body:
             return
         if tag == "p":
             captions: list[HtmlElement] = []
-            if rules.IMAGE(el) or rules.IFRAME(el) or rules.VIDEO(el):
+            if rules.IMAGE(el) or rules.PLAYERS(el) or rules.VIDEO(el):
                 self.add_media(el)
                 captions = rules.CAPTION(el)  # an inline photo's credit is not paragraph text
             self.add_text(element_text(el, skip_elements=captions), bold_only=is_bold_only(el))

@@ -8,6 +8,7 @@ When the site changes its markup, this is the module to edit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml.cssselect import CSSSelector
@@ -57,7 +58,7 @@ CURRENT = Template(
 LEGACY = Template(
     name="legacy",
     root=css("div.news-block", "div.telecast", "div#content", "div.content"),
-    body=css("div.news-text", "div.telecast-text", "div.article-text", "div.text"),
+    body=css("div.news-text", "div.telecast-text", "div.telecast__text", "div.prg-text"),
     heading=css("h1.news-title", "h1.telecast-title", "h1"),
     summary=css("div.news-anons", "div.telecast-anons", "div.anons", "div.lead"),
     date=css("div.news-date", "div.telecast-date", "span.date", "div.date"),
@@ -115,39 +116,15 @@ CHROME = css(
 
 # --- inside the body ----------------------------------------------------------------------------
 
-#: Classes of body blocks that carry no article text (ads, share bars, the short-URL box...).
-SKIP_CLASSES = frozenset(
-    {
-        "ad-slot",
-        "ad",
-        "adv",
-        "banner",
-        "article__short-url",
-        "share",
-        "social",
-        "comments",
-        "subscribe",
-        "newsletter",
-        "article__tags",
-        "article__story",
-    }
+#: Body blocks that carry no article text (ads, share bars, the short-URL box...), by class token.
+SKIP_CLASS = re.compile(
+    r"(?:^|\s)(?:ad|ads|adv|ad[-_]\S+|adfox\S*|advert\S*|banner\S*|sponsor\S*|article__short-url|share\S*|social\S*"
+    r"|comments?|subscribe\S*|newsletter\S*|article__tags|article__story)(?=\s|$)"
 )
-#: Embeds (social posts): their fallback text is the embedded post, not the article.
-EMBED_CLASSES = frozenset(
-    {
-        "twitter-tweet",
-        "twitter-video",
-        "instagram-media",
-        "tiktok-embed",
-        "fb-post",
-        "fb-video",
-        "telegram-post",
-        "embed",
-        "article__embed",
-        "media__embed",
-    }
-)
-READ_MORE_CLASSES = frozenset({"read-more", "readmore", "read_more", "article__read-more"})
+#: Embeds (social posts, players): their fallback text is the embedded post, not the article.
+EMBED_CLASS = re.compile(r"(?:^|\s)\S*(?:embed|tweet|instagram|tiktok|telegram|fb-post|fb-video)\S*(?=\s|$)")
+#: Inline read-more blocks: their link is a related story (kind 'read_more'), their text is not body.
+READ_MORE_CLASS = re.compile(r"(?:^|\s)\S*(?:read-more|readmore|read_more|also-read)\S*(?=\s|$)")
 MEDIA_CLASSES = frozenset({"media", "article__media", "photo", "news-photo", "image", "gallery"})
 LIVE_ENTRY_CLASSES = frozenset({"live-entry", "live__entry", "live-item", "liveblog-entry"})
 LIVE_ENTRY = css(*(f"{tag}.{c}" for c in sorted(LIVE_ENTRY_CLASSES) for tag in ("div", "li", "article", "section")))
@@ -175,7 +152,7 @@ CAPTION = css(
 IMAGE = XPath(".//img")
 VIDEO = XPath(".//video")
 VIDEO_SOURCE = XPath("./source/@src")
-IFRAME = XPath(".//iframe")
+PLAYERS = XPath(".//iframe | .//embed")
 #: Hosts whose iframes are video players (other iframes are social embeds or widgets).
 VIDEO_IFRAME_HOSTS = (
     "youtube.com",
