@@ -147,4 +147,6 @@ def test_fallback_is_used_only_when_templates_miss() -> None:
     assert {k for k, v in by.items() if v == "fallback"} == {
         "template_changed/no_article_text",
         "template_changed/empty_article_text",
+        "legacy/unknown_markup_fallback",
+        "legacy/unknown_markup_br_fallback",
     }

@@ -237,7 +237,9 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
 
     if found is None or not (body.paragraphs or body.live_entries):
         # no template matched, or its body container is empty (text moved elsewhere): the generic extractor
-        from newsbot.extract.fallback import extract_body
+        from newsbot.extract.fallback import extract_body, visible_date as find_visible_date
+
+        visible_date = None if item.published else find_visible_date(doc)  # before the chrome is dropped
 
         generic = Body(base_url=page_url, title=title)
         extract_body(doc, generic)
@@ -245,6 +247,9 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
         if sum(len(p) for p in texts) >= rules.MIN_FALLBACK_CHARS:
             body.paragraphs, body.subheadings = texts, generic.subheadings
             body.source = body.source or generic.source
+            body.images += [i for i in generic.images if all(i["src"] != j["src"] for j in body.images)]
+            body.videos += [v for v in generic.videos if all(v["src"] != w["src"] for w in body.videos)]
+            item.published = item.published or visible_date
             item.extracted_by = "fallback"
         elif found is None or not (lead or body.videos or body.images):
             raise NotAnArticle(f"no article text found by rules or fallback: {url}")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from newsbot.extract import rules
+from newsbot.extract.dates import parse_date, parse_iso, to_iso
 from newsbot.extract.text import drop_tree, element_text
 
 if TYPE_CHECKING:
@@ -66,10 +67,48 @@ def _feed(el: HtmlElement, body: Body) -> None:
         body.add_text(element_text(el))
 
 
+def collect_media(doc: HtmlElement, body: Body) -> None:
+    """Players outside the page chrome, and images in a figure or beside a caption."""
+    chrome = set(rules.CHROME_CONTAINERS(doc))
+    for el in rules.FALLBACK_MEDIA(doc):
+        if any(anc in chrome for anc in el.iterancestors()):
+            continue
+        if el.tag == "img":
+            parent = el.getparent()
+            if parent is None or parent.tag in ("figure", "picture") or not rules.CAPTION(parent):
+                continue  # figures are handled whole; a bare <img> without a caption may be a logo or a pixel
+            body.add_media(parent)
+        elif el.tag == "figure" or el.tag == "video":
+            body.add_media(el)
+        elif not any(anc.tag in ("figure", "video") for anc in el.iterancestors()):
+            body.add_media(el)
+
+
+def visible_date(doc: HtmlElement) -> str | None:
+    """The first date shown on the page outside the chrome (when no template names its date)."""
+    chrome = set(rules.CHROME_CONTAINERS(doc))
+    for el in rules.FALLBACK_DATES(doc):
+        if any(anc in chrome for anc in el.iterancestors()):
+            continue
+        stamp = el.get("datetime")
+        value = parse_iso(stamp) if stamp else None
+        text = element_text(el)
+        if value is None and len(text) <= rules.MAX_DATE_LINE_CHARS:
+            value = parse_date(text)
+        if value is not None:
+            return to_iso(value)
+    return None
+
+
+def is_date_line(text: str) -> bool:
+    return len(text) <= rules.MAX_DATE_LINE_CHARS and parse_date(text) is not None
+
+
 def extract_body(doc: HtmlElement, body: Body) -> None:
     """Fill ``body`` from ``doc`` with trafilatura. Mutates ``doc`` (the chrome is dropped)."""
     import trafilatura  # imported lazily: costly to import and needed only when templates miss
 
+    collect_media(doc, body)
     for el in rules.CHROME(doc):
         drop_tree(el)
     cleaned = etree.tostring(doc, encoding="unicode", method="html")
@@ -83,3 +122,5 @@ def extract_body(doc: HtmlElement, body: Body) -> None:
         return
     for child in tree:
         _feed(child, body)
+    captions = {i["caption"] for i in body.images if i["caption"]}
+    body.paragraphs = [p for p in body.paragraphs if p not in captions and not is_date_line(p)]

@@ -114,6 +114,18 @@ CHROME = css(
     "iframe",
 )
 
+#: Page chrome that never holds the article's own media (checked as ancestors in the fallback).
+CHROME_CONTAINERS = css(
+    "header", "footer", "nav", "aside", "section.stories-bar", "section.comments", "section.related",
+    "section.most-read", "div.promo", "div.read-more", "div.ad-slot",
+)  # fmt: skip
+#: Media the fallback keeps: players anywhere outside the chrome, images in a figure or next to a caption.
+FALLBACK_MEDIA = XPath("//body//iframe | //body//video | //body//embed | //body//figure | //body//img")
+#: Where a visible date may sit when no template names it (fallback only).
+FALLBACK_DATES = XPath("//body//time | //body//*[contains(@class, 'date') or contains(@class, 'time')]")
+#: A fallback paragraph this short that parses as a date is the date line, not text.
+MAX_DATE_LINE_CHARS = 60
+
 # --- inside the body ----------------------------------------------------------------------------
 
 #: Body blocks that carry no article text (ads, share bars, the short-URL box...), by class token.
