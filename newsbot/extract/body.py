@@ -59,6 +59,11 @@ def absolute(url: str | None, base: str) -> str | None:
     return urljoin(base, url)
 
 
+def has_media(el: HtmlElement) -> bool:
+    """Whether ``el`` is or holds an image or a player (C-level iteration, no XPath)."""
+    return next(el.iter("img", "iframe", "embed", "video"), None) is not None
+
+
 def is_video_iframe(src: str) -> bool:
     parts = urlsplit(src)
     target = (parts.hostname or "") + parts.path
@@ -150,48 +155,54 @@ class Body:
 
     def walk(self, container: HtmlElement) -> None:
         run: list[str] = []  # loose inline text directly in the container
-        run_bold = [True]
+        state = {"text": False, "bold": True}
 
         def flush() -> None:
-            text = normalize_ws("".join(run))
-            if text:
-                self.add_text(text, bold_only=run_bold[0])
+            if state["text"]:
+                self.add_text(normalize_ws("".join(run)), bold_only=state["bold"])
             run.clear()
-            run_bold[0] = True
+            state["text"], state["bold"] = False, True
 
-        def feed_inline(child: HtmlElement | None, text: str | None) -> None:
-            if child is not None:
-                piece = element_text(child)
-                if piece:
-                    run.append(" " + piece + " ")
-                    if not (child.tag in rules.BOLD_TAGS or is_bold_only(child)):
-                        run_bold[0] = False
-            if text and text.strip():
+        def feed_text(text: str | None) -> None:
+            if text:
                 run.append(text)
-                run_bold[0] = False
-            elif text:
-                run.append(" ")
+                if not text.isspace():
+                    state["text"], state["bold"] = True, False
 
-        feed_inline(None, container.text)
+        feed_text(container.text)
         for child in container:
             tag = child.tag
             if not isinstance(tag, str):
-                feed_inline(None, child.tail)
-                continue
-            if tag == "br":
+                pass
+            elif tag == "br":
                 flush()
-            elif tag in rules.INLINE_TAGS and not rules.IMAGE(child) and not rules.PLAYERS(child):
-                feed_inline(child, None)
+            elif tag in rules.INLINE_TAGS and not has_media(child):
+                piece = element_text(child)
+                if piece:
+                    run.append(" " + piece + " ")
+                    state["text"] = True
+                    if not (tag in rules.BOLD_TAGS or is_bold_only(child)):
+                        state["bold"] = False
             else:
                 flush()
                 self.block(child)
-            feed_inline(None, child.tail)
+            feed_text(child.tail)
         flush()
+
+    def paragraph(self, el: HtmlElement) -> None:
+        captions: list[HtmlElement] = []
+        if len(el) and has_media(el):
+            self.add_media(el)
+            captions = rules.CAPTION(el)  # an inline photo's credit is not paragraph text
+        self.add_text(element_text(el, skip_elements=captions), bold_only=bool(len(el)) and is_bold_only(el))
 
     def block(self, el: HtmlElement) -> None:
         tag = el.tag
-        cls = classes(el)
         class_attr = el.get("class") or ""
+        if tag == "p" and not class_attr:  # the common case first
+            self.paragraph(el)
+            return
+        cls = classes(el)
         if tag in rules.SKIP_TAGS or (class_attr and rules.SKIP_CLASS.search(class_attr)):
             return
         if class_attr and rules.READ_MORE_CLASS.search(class_attr):
@@ -224,11 +235,7 @@ class Body:
                 self.walk(li)
             return
         if tag == "p":
-            captions: list[HtmlElement] = []
-            if rules.IMAGE(el) or rules.PLAYERS(el) or rules.VIDEO(el):
-                self.add_media(el)
-                captions = rules.CAPTION(el)  # an inline photo's credit is not paragraph text
-            self.add_text(element_text(el, skip_elements=captions), bold_only=is_bold_only(el))
+            self.paragraph(el)
             return
         if tag == "table":
             for row in el.iter("tr"):

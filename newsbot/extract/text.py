@@ -6,7 +6,6 @@ only NBSP and other Unicode spaces become a space, runs collapse and ends are tr
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -14,9 +13,8 @@ if TYPE_CHECKING:
 
     from lxml.etree import _Element as HtmlElement
 
-# ``\s`` on str covers NBSP (U+00A0), U+2000..U+200A, U+202F, U+3000 and line breaks;
+# Whitespace is what str.isspace() says: NBSP (U+00A0), U+2000..U+200A, U+202F, U+3000, line breaks...;
 # zero-width joiners/non-joiners are not whitespace and stay (they are part of the text).
-_WS = re.compile(r"\s+")
 
 #: Elements whose text is never reader-visible text.
 SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "svg"})
@@ -31,7 +29,7 @@ def normalize_ws(text: str | None) -> str:
     """Collapse every whitespace run (NBSP included) into one space and trim the ends."""
     if not text:
         return ""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() splits on exactly what str.isspace() calls space (NBSP too)
 
 
 def _iter_text(el: HtmlElement, skip: frozenset[str], skip_elements: Collection[HtmlElement]) -> Iterable[str]:
