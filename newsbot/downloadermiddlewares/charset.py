@@ -48,6 +48,8 @@ def real_encoding(body: bytes, header: str | None, meta: str | None, fallback: s
     if declared is None and body.isascii():
         return None
     utf8_ok = decodes(body, "utf-8")
+    if declared is None and utf8_ok:
+        return None  # Scrapy infers UTF-8 by itself
     if declared is not None and decodes(body, declared):
         # Multi-byte UTF-8 sequences almost never happen by chance in a single-byte charset:
         # a body that is valid, non-ASCII UTF-8 declared as windows-1256 is UTF-8.
