@@ -24,7 +24,7 @@ import pytest
 import newsbot.coverage
 from newsbot.coverage.report import build_report
 from newsbot.coverage.store import CoverageStore
-from tests import server as test_server
+from tests import server_process as test_server
 from tests.crawl_helpers import REPO_ROOT, SITE_DIR, crawl_env
 
 if TYPE_CHECKING:
