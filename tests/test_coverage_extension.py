@@ -17,6 +17,11 @@ def test_disabled_by_flag():
         CoverageExtension(get_crawler(RtArSpider, {"NEWSBOT_COVERAGE_ENABLED": False}))
 
 
+def test_not_recorded_in_replay_mode():
+    with pytest.raises(NotConfigured, match="replay mode"):
+        CoverageExtension(get_crawler(RtArSpider, {"NEWSBOT_REPLAY": "/some/archive.warc.gz"}))
+
+
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
