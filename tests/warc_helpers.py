@@ -176,9 +176,14 @@ def crawl_settings(archive_dir: Path, job_id: str, overrides: dict[str, Any] | N
 
 
 def run_crawl(
-    urls: list[str], archive_dir: Path, job_id: str, overrides: dict[str, Any] | None = None, timeout: float = 60
+    urls: list[str],
+    archive_dir: Path,
+    job_id: str,
+    overrides: dict[str, Any] | None = None,
+    timeout: float = 60,
+    proxy: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    config = {"urls": urls, "settings": crawl_settings(archive_dir, job_id, overrides)}
+    config = {"urls": urls, "settings": crawl_settings(archive_dir, job_id, overrides), "proxy": proxy}
     return subprocess.run(
         [sys.executable, "-m", "tests.warc_helpers", json.dumps(config)],
         cwd=REPO_ROOT, env=crawl_env(), capture_output=True, text=True, timeout=timeout, check=False,
@@ -193,16 +198,17 @@ def start_crawl(urls: list[str], archive_dir: Path, job_id: str, overrides: dict
     )
 
 
-def crawl_env(proxy: str = "") -> dict[str, str]:
+def crawl_env() -> dict[str, str]:
     env = dict(os.environ)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        env[name] = proxy
-    env["no_proxy"] = env["NO_PROXY"] = ""
     env["SCRAPY_SETTINGS_MODULE"] = "newsbot.settings"
     return env
 
 
 def _crawl_main(config: dict[str, Any]) -> None:
+    # tests/__init__.py blanked the proxy variables at import; a crawl through the site server sets them here
+    for name in ("http_proxy", "https_proxy"):
+        os.environ[name] = config.get("proxy", "")
+
     import scrapy
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
