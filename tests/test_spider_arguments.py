@@ -65,6 +65,8 @@ def test_depth_values():
         (["-a", "url=https://example.com/x/"], "error: url: not an arabic.rt.com article or story page: https://example.com/x/"),
         (["-a", f"url={SEED}", "-a", "depth=-2"], "error: depth: not a non-negative integer: -2"),
         (["-a", "urls_file=/nonexistent/list.txt"], "error: urls_file: no such file: /nonexistent/list.txt"),
+        (["-a", f"url={SEED}", "-a", "replay=/nonexistent/archive"], "error: replay: "),
+        (["-a", f"url={SEED}", "-a", "replay=archive/fixtures", "-a", "replay_at=yesterday"], "error: replay_at: "),
     ],
 )
 def test_crawl_command_exits_with_one_line(tmp_path, args, expected):
@@ -78,7 +80,7 @@ def test_crawl_command_exits_with_one_line(tmp_path, args, expected):
     )
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines[-1] == f"scrapy crawl rt_ar: {expected}"
+    assert lines[-1].startswith(f"scrapy crawl rt_ar: {expected}")
     assert sum("error" in line.lower() for line in lines) == 1
     assert "Spider opened" not in result.stderr
     assert "Traceback" not in result.stderr

@@ -7,6 +7,7 @@ every item it emitted.
 
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -47,7 +48,8 @@ class ItemsFile:
 
     def item_scraped(self, item: Any) -> None:
         assert self._exporter is not None
-        self._exporter.export_item(ItemAdapter(item).asdict())
+        # dataclasses.asdict is several times cheaper than ItemAdapter for our Article items
+        self._exporter.export_item(asdict(item) if is_dataclass(item) else ItemAdapter(item).asdict())
         self._file.flush()
         self.crawler.stats.inc_value("newsbot/items_file/written")
 

@@ -20,6 +20,7 @@ from newsbot.failures import FetchFailure
 from newsbot.job import Job
 from newsbot.spiders import arguments
 from newsbot.urls import SITE_ORIGIN, article_id, canonical_url, is_article_url, is_site_url, is_story_url
+from newsbot.warc.replay import ReplayConfigError, check_replay_arguments
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -63,6 +64,10 @@ class RtArSpider(scrapy.Spider):
         """Raise :class:`SpiderArgumentError` for bad arguments (the crawl command calls this first)."""
         arguments.start_urls(spargs.get("url"), spargs.get("urls_file"))
         arguments.depth(spargs.get("depth"), default=0)
+        try:
+            check_replay_arguments(spargs.get("replay"), spargs.get("replay_at"))
+        except ReplayConfigError as exc:
+            raise arguments.SpiderArgumentError(str(exc)) from None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RtArSpider:
