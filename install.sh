@@ -3,3 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m pip install --quiet -e '.[test]'
+# Headless Chromium and Arabic fonts (Debian packages) for the HTML report test.
+bash tests/setup_browser.sh

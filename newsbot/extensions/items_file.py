@@ -7,6 +7,7 @@ every item it emitted.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,9 @@ class ItemsFile:
         return Job.of(self.crawler).path("items.jsonl")
 
     def open(self) -> None:
-        self._file = open(self.path, "ab")  # append: a resumed job continues its file
+        # append: a resumed job continues its file; 0o644 whatever the umask (archive files are never world-writable)
+        self._file = os.fdopen(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), "ab")
+        os.chmod(self.path, 0o644)
         self._exporter = JsonLinesItemExporter(self._file, encoding="utf-8", ensure_ascii=False)
         self._exporter.start_exporting()
 

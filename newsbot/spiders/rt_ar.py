@@ -54,7 +54,7 @@ class RtArSpider(scrapy.Spider):
         self.validate_arguments(url=url, urls_file=urls_file, depth=depth)
         self.start_urls = arguments.start_urls(url, urls_file)
         self._depth_arg = depth
-        self.max_depth = arguments.depth(depth, default=1)
+        self.max_depth = arguments.depth(depth, default=1 if self.start_urls else 0)
         self.replay = replay
         self.replay_at = replay_at
         self._requested_ids: set[int] = set()
@@ -72,7 +72,9 @@ class RtArSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> RtArSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_depth = arguments.depth(spider._depth_arg, default=crawler.settings.getint("NEWSBOT_DEPTH", 1))
+        # Started from the RSS feed (no url), the latest articles are fetched at depth 0.
+        default = crawler.settings.getint("NEWSBOT_DEPTH", 1) if spider.start_urls else 0
+        spider.max_depth = arguments.depth(spider._depth_arg, default=default)
         if spider.replay:
             # Settings are still open here (Scrapy >= 2.11); the replay add-on reads these.
             crawler.settings.set("NEWSBOT_REPLAY", spider.replay, priority="spider")
