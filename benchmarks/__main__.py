@@ -68,6 +68,8 @@ def crawl_row(name: str, result: dict[str, Any], expected: int, count_key: str) 
         row.status, row.note = "error", " / ".join(proc.get("error_tail", []))[-300:]
         return row
     set_rates(row, pages, result["wall_s"], result["cpu_s"])
+    if result.get("engine_cpu_s") is not None:
+        row.startup_cpu_s = round(result["cpu_s"] - result["engine_cpu_s"], 2)
     if pages < expected:
         row.status = "incomplete"
         errors = {k: v for k, v in stats.items() if k.startswith(("spider_exceptions/", "downloader/exception_type_count/", "newsbot/replay/miss", "log_count/ERROR"))}
@@ -217,6 +219,7 @@ class Bench:
         row("extraction alone (extract_article), all pages", "extract_all")
         row("extraction alone (extract_article), sample", "extract_sample")
         row("baseline: trafilatura.extract, same sample", "trafilatura_sample")
+        row("reference: trafilatura.extract(fast=True), same sample", "trafilatura_fast_sample")
         row("reference: parsel parse + 2 CSS selectors, same sample", "parsel_sample", note="as in the issue's orientation figures")
 
     def live_rows(self, main: Path, urls: Path, n: int, extractor: str | None) -> None:

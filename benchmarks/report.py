@@ -25,6 +25,7 @@ class Row:
     pages_per_cpu_s: float | None = None  # pages per CPU-second: the rate on one dedicated core
     cpu_ms_per_page: float | None = None
     peak_rss_mb: float | None = None
+    startup_cpu_s: float | None = None  # crawls: CPU before spider_opened and after spider_closed
     note: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -81,10 +82,10 @@ def _fmt(value: float | int | None, digits: int = 1) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ["measurement", "pages", "pages/s (wall)", "pages/CPU-s", "CPU ms/page", "peak RSS MB", "status", "notes"]
+    head = ["measurement", "pages", "pages/s (wall)", "pages/CPU-s", "CPU ms/page", "start-up CPU s", "peak RSS MB", "status", "notes"]
     lines = [head]
     for r in rows:
-        lines.append([r.name, _fmt(r.pages), _fmt(r.pages_per_s), _fmt(r.pages_per_cpu_s), _fmt(r.cpu_ms_per_page, 2), _fmt(r.peak_rss_mb), r.status, r.note])
+        lines.append([r.name, _fmt(r.pages), _fmt(r.pages_per_s), _fmt(r.pages_per_cpu_s), _fmt(r.cpu_ms_per_page, 2), _fmt(r.startup_cpu_s, 2), _fmt(r.peak_rss_mb), r.status, r.note])
     return _markdown(lines)
 
 

@@ -120,6 +120,9 @@ def run_extract(spec: dict[str, Any]) -> dict[str, Any]:
     def traf(url: str, html: str) -> Any:
         return trafilatura.extract(html, url=url)
 
+    def traf_fast(url: str, html: str) -> Any:
+        return trafilatura.extract(html, url=url, fast=True)
+
     def parsel_two(url: str, html: str) -> Any:
         sel = parsel.Selector(text=html)
         return sel.css("title::text").get() and sel.css("h1::text").get()
@@ -127,6 +130,7 @@ def run_extract(spec: dict[str, Any]) -> dict[str, Any]:
     timed("extract_all", ours, pages)
     timed("extract_sample", ours, sample)
     timed("trafilatura_sample", traf, sample)
+    timed("trafilatura_fast_sample", traf_fast, sample)
     timed("parsel_sample", parsel_two, sample)
     return out
 
