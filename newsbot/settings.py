@@ -72,7 +72,8 @@ NEWSBOT_WARC_ENABLED = True
 # Files: <prefix>-<job id>-<serial 5 digits>.warc.gz, rotated before they would pass this size.
 NEWSBOT_WARC_PREFIX = "newsbot"
 NEWSBOT_WARC_MAX_BYTES = 1_000_000_000
-# Per-record gzip level: 6 is ~2-3x faster than warcio's default 9 for ~1% more bytes (README).
+# Per-record gzip level. Measured on the replica's pages (benchmarks/warc_gzip_levels.py): 6 costs 0.87-0.94x
+# the CPU of warcio's default 9 for +0.1% bytes; 1 halves it again but adds ~12-15%.
 NEWSBOT_WARC_GZIP_LEVEL = 6
 # Unchanged payloads (same digest, this job or earlier jobs in ARCHIVE_DIR) become revisit records.
 NEWSBOT_WARC_REVISITS = True

@@ -17,7 +17,6 @@ from scrapy.exceptions import NotConfigured
 from newsbot.warc.cdxj import write_cdxj
 from newsbot.warc.middleware import archiving_enabled
 from newsbot.warc.store import WarcStore
-from newsbot.warc.wacz import package_job
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -53,6 +52,8 @@ class ArchiveFinalizer:
                 write_cdxj(job_dir)
                 stats.set_value("newsbot/warc/cdxj", True)
             if self.wacz:
+                from newsbot.warc.wacz import package_job  # py-wacz imports frictionless: ~0.2 s, only when asked
+
                 path = package_job(job_dir)
                 stats.set_value("newsbot/warc/wacz_bytes", path.stat().st_size)
                 logger.info("WACZ package written: %(path)s", {"path": path})
