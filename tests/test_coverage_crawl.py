@@ -236,7 +236,7 @@ def test_crawl_killed_half_way_then_next_run_is_right(server, tmp_path):
     with server("t1") as t1:
         crawl(t1, archive, url=SEED, depth=1)
     first_job = only_root(report(archive))["current_job"]
-    with server("t2", "--delay-ms", "250") as slow:
+    with server("t2", "--delay-ms", "600") as slow:  # slow enough to be killed half-way under load
         proc = subprocess.Popen(crawl_command(archive, url=SEED, depth=1), cwd=REPO_ROOT, env=crawl_env(slow),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
