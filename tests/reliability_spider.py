@@ -41,14 +41,14 @@ class RelTestSpider(scrapy.Spider):
     def parse_article(self, response: scrapy.http.Response) -> Any:
         if not isinstance(response, TextResponse):
             ctype = response.headers.get("Content-Type", b"").decode("latin-1") or "no Content-Type"
-            self.record_failure(response.url, "extract", f"not an HTML page ({ctype})", response.status, response.meta)
+            self.record_failure(response.request, "extract", f"not an HTML page ({ctype})", response.status)
             return
         if response.css("h1.boom"):
             raise ValueError("boom: cannot parse this page")
         title = response.css("article h1::text").get()
         if not title:
             reason = "not an article: empty body" if not response.body else "not an article: no title"
-            self.record_failure(response.url, "extract", reason, response.status, response.meta)
+            self.record_failure(response.request, "extract", reason, response.status)
             return
         yield Article(
             url=response.url,

@@ -9,12 +9,10 @@ those, so that every failure lands in ``failures.jsonl`` exactly once.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from newsbot import signals
-from newsbot.failures import FetchFailure
+from newsbot.failures import failure_for, now, record
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -22,36 +20,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# request.meta keys the spider sets (newsbot.spiders.rt_ar); read here for the failure record
-_DEPTH, _PARENT, _ROOT = "newsbot_depth", "newsbot_parent", "newsbot_root"
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def failure_for(request: Request, stage: str, reason: str, status: int | None = None) -> FetchFailure:
-    meta = request.meta
-    return FetchFailure(
-        url=request.url,
-        stage=stage,
-        reason=reason,
-        status=status,
-        attempts=meta.get("retry_times", 0) + 1,
-        depth=meta.get(_DEPTH),
-        parent=meta.get(_PARENT),
-        root=meta.get(_ROOT),
-        time=now(),
-    )
-
-
-def record(crawler: Crawler, failure: FetchFailure) -> None:
-    """Count the failure in stats (same keys as the spider) and hand it to ``fetch_failed`` listeners."""
-    crawler.stats.inc_value(f"newsbot/failures/{failure.stage}")
-    if failure.status is not None:
-        crawler.stats.inc_value(f"newsbot/failures/{failure.stage}/status/{failure.status}")
-    logger.warning("%s failed (%s): %s", failure.url, failure.stage, failure.reason)
-    crawler.signals.send_catch_log(signals.fetch_failed, failure=failure)
+__all__ = ["UnhandledFailuresMiddleware", "failure_for", "now", "record", "record_unhandled"]
 
 
 def record_unhandled(crawler: Crawler, request: Request, reason: str, status: int | None = None) -> bool:

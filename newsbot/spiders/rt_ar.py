@@ -8,15 +8,13 @@ page(s) the article belongs to (story pages themselves are not a hop).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.http import TextResponse
 
-from newsbot import signals
+from newsbot import failures
 from newsbot.extract import NotAnArticle, extract_article, extract_feed, extract_story
-from newsbot.failures import FetchFailure
 from newsbot.job import Job
 from newsbot.spiders import arguments
 from newsbot.urls import SITE_ORIGIN, article_id, canonical_url, is_article_url, is_site_url, is_story_url
@@ -132,14 +130,15 @@ class RtArSpider(scrapy.Spider):
         meta = response.meta
         depth = meta.get(DEPTH, 0)
         if not isinstance(response, TextResponse):
-            self.record_failure(response.url, "extract", f"not an HTML page ({response.headers.get('Content-Type', b'').decode('latin-1') or 'no Content-Type'})", response.status, meta)
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "no Content-Type"
+            self.record_failure(response.request, "extract", f"not an HTML page ({content_type})", response.status)
             return
         try:
             article = extract_article(response.url, response.text)
         except NotAnArticle as exc:
-            self.record_failure(response.url, "extract", f"not an article: {exc}", response.status, meta)
+            self.record_failure(response.request, "extract", f"not an article: {exc}", response.status)
             return
-        article.fetched_at = meta.get("newsbot_fetched_at") or _now()
+        article.fetched_at = meta.get("newsbot_fetched_at") or failures.now()
         article.http_status = response.status
         article.depth = depth
         article.parent = meta.get(PARENT)
@@ -177,26 +176,7 @@ class RtArSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         reason = f"HTTP {status}" if status is not None else f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        self.record_failure(request.url, "fetch", reason, status, request.meta)
+        self.record_failure(request, "fetch", reason, status)
 
-    def record_failure(self, url: str, stage: str, reason: str, status: int | None, meta: dict[str, Any]) -> None:
-        failure = FetchFailure(
-            url=canonical_url(url) if is_site_url(url) else url,
-            stage=stage,
-            reason=reason,
-            status=status,
-            attempts=meta.get("retry_times", 0) + 1,
-            depth=meta.get(DEPTH),
-            parent=meta.get(PARENT),
-            root=meta.get(ROOT),
-            time=_now(),
-        )
-        self.crawler.stats.inc_value(f"newsbot/failures/{stage}")
-        if status is not None:
-            self.crawler.stats.inc_value(f"newsbot/failures/{stage}/status/{status}")
-        self.logger.warning("%s failed (%s): %s", failure.url, stage, reason)
-        self.crawler.signals.send_catch_log(signals.fetch_failed, failure=failure)
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    def record_failure(self, request: scrapy.Request, stage: str, reason: str, status: int | None) -> None:
+        failures.record(self.crawler, failures.failure_for(request, stage, reason, status))
