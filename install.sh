@@ -5,3 +5,5 @@ cd "$(dirname "$0")"
 python3 -m pip install --quiet -e '.[test]'
 # Headless Chromium and Arabic fonts (Debian packages) for the HTML report test.
 bash tests/setup_browser.sh
+# pywb in its own virtualenv (.venvs/pywb; its pins must not touch ours), for the pywb replay test.
+bash tests/setup_pywb.sh

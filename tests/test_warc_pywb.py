@@ -1,6 +1,6 @@
 """pywb replays the seed article from our WARC -- and from our WACZ -- with the body the replica served.
 
-Needs pywb in its own virtualenv: ``bash benchmarks/pywb_setup.sh`` (default /tmp/pywb-venv, or
+Needs pywb in its own virtualenv: ``bash tests/setup_pywb.sh`` (default .venvs/pywb, or
 ``$NEWSBOT_PYWB_VENV``). Skipped with that instruction when it is not installed. The crawl goes
 through the project's site server as a proxy for https://arabic.rt.com; pywb is set up with
 ``wb-manager init`` / ``wb-manager add`` and served by its own WSGI app on 127.0.0.1, port 0.
@@ -21,7 +21,7 @@ from tests.server import start
 from tests.warc_helpers import REPO_ROOT, run_crawl
 
 
-VENV = Path(os.environ.get("NEWSBOT_PYWB_VENV") or "/tmp/pywb-venv")
+VENV = Path(os.environ.get("NEWSBOT_PYWB_VENV") or Path(__file__).resolve().parent.parent / ".venvs" / "pywb")
 SITE = REPO_ROOT / "tests" / "site" / "t1"
 #: pywb's WSGI app on 127.0.0.1:0, printing its URL (``wayback -p 0`` would not say which port it got)
 SERVE = """
@@ -38,7 +38,7 @@ server.serve_forever()
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     not (VENV / "bin" / "wb-manager").exists(),
-    reason=f"pywb not installed in {VENV}: run `bash benchmarks/pywb_setup.sh` (or set NEWSBOT_PYWB_VENV)",
+    reason=f"pywb not installed in {VENV}: run `bash tests/setup_pywb.sh` (or set NEWSBOT_PYWB_VENV)",
 )]
 
 
