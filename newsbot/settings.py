@@ -55,11 +55,11 @@ EXTENSIONS: dict[str, int] = {
     "newsbot.extensions.items_file.ItemsFile": 500,
     "newsbot.warc.metadata.ArticleMetadataRecords": 520,
     "newsbot.warc.finalize.ArchiveFinalizer": 650,  # closes WARCs, writes index.cdxj (+ WACZ) before summaries
-    "newsbot.coverage.extension.CoverageExtension": 600,
     # Reliability: failures.jsonl; health checks run before the summary that reports them.
     "newsbot.extensions.failures_file.FailuresFile": 510,
     "newsbot.extensions.health.HealthCheck": 700,
     "newsbot.extensions.summary.JobSummary": 710,
+    "newsbot.coverage.extension.CoverageExtension": 600,
 }
 
 # --- Output and archive --------------------------------------------------------
