@@ -47,10 +47,14 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "newsbot.downloadermiddlewares.backoff.RetryBackoffMiddleware": 560,
     "newsbot.downloadermiddlewares.charset.CharsetMiddleware": 585,
     "newsbot.downloadermiddlewares.body_check.BodyCheckMiddleware": 595,
+    # Reliability, resume (JOBDIR): pages this job already archived are answered from its WARC files.
+    "newsbot.downloadermiddlewares.resume.ResumeFromArchiveMiddleware": 940,
     "newsbot.warc.middleware.WarcArchiveMiddleware": 950,  # raw side: every exchange as sent, before decoding
 }
 SPIDER_MIDDLEWARES: dict[str, int] = {}
-ITEM_PIPELINES: dict[str, int] = {}
+ITEM_PIPELINES: dict[str, int] = {
+    "newsbot.pipelines.resume.DropEmittedItemsPipeline": 100,  # Reliability, resume: no item written twice
+}
 EXTENSIONS: dict[str, int] = {
     "newsbot.extensions.items_file.ItemsFile": 500,
     "newsbot.warc.metadata.ArticleMetadataRecords": 520,
@@ -59,6 +63,7 @@ EXTENSIONS: dict[str, int] = {
     "newsbot.extensions.failures_file.FailuresFile": 510,
     "newsbot.extensions.health.HealthCheck": 700,
     "newsbot.extensions.summary.JobSummary": 710,
+    "newsbot.extensions.jobdir_guard.JobdirGuard": 0,  # Reliability, resume: after a kill, restart from start URLs
     "newsbot.coverage.extension.CoverageExtension": 600,
 }
 
@@ -149,6 +154,13 @@ NEWSBOT_FETCH_IMAGES = False
 NEWSBOT_FAILURES_FILE_ENABLED = True
 # summary.json in the job folder, written at close.
 NEWSBOT_SUMMARY_ENABLED = True
+
+# Resume (-s JOBDIR=DIR): the job continues in the same folder. After a kill (no clean stop), Scrapy's queue and
+# seen-set in JOBDIR are set aside and the crawl restarts from its start URLs (newsbot.extensions.jobdir_guard);
+# pages already in the job's WARC files are answered from there, not fetched again (a torn last record is cut off
+# and fetched again; newsbot.downloadermiddlewares.resume); items already in items.jsonl are dropped
+# (newsbot.pipelines.resume). Off: Scrapy's own JOBDIR behaviour only.
+NEWSBOT_RESUME_ENABLED = True
 
 # Crawl health checks at close (newsbot.monitors.health, spidermon); results go into summary.json.
 NEWSBOT_HEALTH_ENABLED = True

@@ -50,6 +50,10 @@ class WarcArchiveMiddleware:
             # from HTTPCACHE: not fetched now, so not a capture of this crawl
             self.crawler.stats.inc_value("newsbot/warc/skipped/cached")
             return response
+        if "newsbot-resumed" in (response.flags or ()):
+            # answered from this job's own WARC on resume (newsbot.downloadermiddlewares.resume): archived already
+            self.crawler.stats.inc_value("newsbot/warc/skipped/resumed")
+            return response
         try:
             provenance, date = WarcStore.of(self.crawler).write_exchange(request, response, wire)
         except Exception:

@@ -1,0 +1,208 @@
+"""ResumeFromArchiveMiddleware: a resumed job answers from its own WARC files what it has already archived.
+
+With ``-s JOBDIR=...`` a resumed crawl continues the same job folder (:mod:`newsbot.job`). After a
+kill, Scrapy's queue and seen-set cannot be trusted (:mod:`newsbot.extensions.jobdir_guard`), so
+requests for pages this job already archived come back. Fetching them again would archive them a
+second time (as a response, or as a revisit); this middleware answers them from the archive
+instead, so each page is archived once and its links are still followed.
+
+At open, when the job folder already holds WARC files: the record a kill tore at the end of the
+newest file is cut off (:func:`cut_torn_tail`), so every file passes ``warcio check`` and that page
+is fetched again; then the job's files are indexed (:class:`~newsbot.warc.index.ArchiveIndex`).
+A GET whose URL has a stored response (robots.txt included) is answered with it, body as the
+server sent it, flagged :data:`RESUMED_FLAG` so the WARC middleware does not archive it again,
+with ``request.meta["newsbot_warc"]`` pointing at the stored record. Not answered from the
+archive: retries (the stored answer was not good enough) and stored statuses in RETRY_HTTP_CODES.
+A revisit is answered with its original's payload, found in this job or, through
+``digests.sqlite``, in the earlier job that holds it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from typing import IO, TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
+
+from newsbot.job import Job
+from newsbot.warc.index import ArchiveIndex, Capture
+from newsbot.warc.reader import WARC_SUFFIXES, HttpMessage, ScanError, Source, parse_http_response, read_record, scan
+from newsbot.warc.replay import _as_served
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+#: response flag of an answer from the archive (the WARC middleware skips these)
+RESUMED_FLAG = "newsbot-resumed"
+#: our writer puts a response (or revisit) and its request in one write: a torn pair ends with one of these
+_PAIR_HEADS = frozenset({"response", "revisit"})
+
+
+def cut_torn_tail(path: Path) -> int:
+    """Cut the records a kill tore at the end of ``path`` off; return the bytes cut (0: the file is whole).
+
+    Only a damaged tail is cut: a file with a bad spot before a good record is left as it is. A
+    response left last without the request written with it is cut too, so that page is fetched
+    again and archived as a pair. A file with nothing whole left is removed.
+    """
+    good: list[tuple[int, int, str]] = []
+    torn = False
+    with open(path, "rb") as fh:
+        for item in scan(fh, lambda record: record.rec_type):
+            if isinstance(item, ScanError):
+                torn = True
+            elif torn:
+                return 0  # damage in the middle, not a torn tail: not ours to repair
+            else:
+                good.append((item.offset, item.length, item.value))
+        size = fh.seek(0, os.SEEK_END)
+    if not torn:
+        return 0
+    while good and good[-1][2] in _PAIR_HEADS:
+        good.pop()
+    end = good[-1][0] + good[-1][1] if good else 0
+    if end == 0:
+        path.unlink()
+    else:
+        os.truncate(path, end)
+    return size - end
+
+
+def job_warc_files(job_dir: Path) -> list[Path]:
+    """The job's WARC files, in name (= serial) order."""
+    return sorted(p for p in job_dir.iterdir() if p.is_file() and p.name.endswith(WARC_SUFFIXES))
+
+
+class ResumeFromArchiveMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("NEWSBOT_RESUME_ENABLED", True) or not settings.get("JOBDIR"):
+            raise NotConfigured("not a resumable crawl (JOBDIR unset or NEWSBOT_RESUME_ENABLED off)")
+        if settings.get("NEWSBOT_REPLAY") or not settings.getbool("NEWSBOT_WARC_ENABLED", True):
+            raise NotConfigured("no archive of this job to resume from (replay mode or NEWSBOT_WARC_ENABLED off)")
+        self.crawler = crawler
+        self.job = Job.of(crawler)
+        files = job_warc_files(self.job.dir)
+        if not files:
+            raise NotConfigured(f"{self.job.dir}: no WARC files from an earlier run of this job")
+        self.stats = crawler.stats
+        retrying = settings.getbool("RETRY_ENABLED")
+        self.retry_codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")} if retrying else set()
+        cut = cut_torn_tail(files[-1])
+        if cut:
+            logger.warning("resume: cut %(n)d bytes of a torn record off the end of %(file)s (left by a killed crawl)",
+                           {"n": cut, "file": files[-1]})
+            self.stats.set_value("newsbot/resume/warc_cut_bytes", cut)
+        self.index = ArchiveIndex(sources=[Source(path, path.name) for path in job_warc_files(self.job.dir)])
+        for source in self.index.sources:
+            self.index.add_source(source)
+        self._originals = ArchiveIndex()  # earlier jobs' files that revisits of this job point into
+        self._files: dict[Source, IO[bytes]] = {}
+        self.stats.set_value("newsbot/resume/index/captures", self.index.captures)
+        logger.info("resume: job %(job)s has %(n)d captures in %(files)d WARC file(s); those pages are not fetched again",
+                    {"job": self.job.id, "n": self.index.captures, "files": len(self.index.sources)})
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ResumeFromArchiveMiddleware:
+        mw = cls(crawler)
+        crawler.signals.connect(mw.close, signal=signals.spider_closed)
+        return mw
+
+    def process_request(self, request: Request) -> Response | None:
+        if request.method != "GET" or request.meta.get("retry_times"):
+            return None
+        for capture in self.index.lookup(request.url):
+            if capture.status in self.retry_codes:
+                continue
+            response = self._respond(request, capture)
+            if response is not None:
+                self.stats.inc_value("newsbot/resume/served")
+                return response
+        return None
+
+    # --- building the stored answer ----------------------------------------------
+
+    def _respond(self, request: Request, capture: Capture) -> Response | None:
+        payload_from: Capture | None = capture
+        if capture.record_type == "revisit":
+            payload_from = self._original(capture)
+            if payload_from is None:
+                logger.warning("resume: revisit %s of %s: original not found, fetching again", capture.record_id, capture.url)
+                self.stats.inc_value("newsbot/resume/revisit_unresolved")
+                return None
+        try:
+            message = self._read(capture)
+            if payload_from is not capture:
+                original = self._read(payload_from)
+                if message.status in (0, 304):
+                    message = original
+                else:  # the revisit's own head over the original's body (as replay does)
+                    message.body = original.body
+                    if b"transfer-encoding" not in {n.lower() for n, _ in original.headers}:
+                        message.headers = [(n, v) for n, v in message.headers if n.lower() != b"transfer-encoding"]
+            message = _as_served(message, self.stats)
+        except (OSError, ValueError, StopIteration) as exc:
+            logger.error("resume: %s: byte %d: cannot read %s, fetching again: %s",
+                         capture.source.name, capture.offset, capture.url, exc)
+            self.stats.inc_value("newsbot/resume/read_error")
+            return None
+        request.meta["newsbot_warc"] = {
+            "warc_file": capture.source.name,
+            "warc_record_id": capture.record_id,
+            "warc_offset": capture.offset,
+        }
+        request.meta["newsbot_fetched_at"] = capture.warc_date
+        headers = Headers(message.headers)
+        respcls = responsetypes.from_args(headers=headers, url=request.url, body=message.body)
+        return respcls(url=request.url, status=message.status, headers=headers, body=message.body,
+                       request=request, flags=[RESUMED_FLAG], protocol=message.protocol)
+
+    def _read(self, capture: Capture) -> HttpMessage:
+        fh = self._files.get(capture.source)
+        if fh is None:
+            fh = self._files[capture.source] = capture.source.open()
+        record = read_record(fh, capture.offset, capture.length)
+        block = record.raw_stream.read()
+        return parse_http_response(block) if block else HttpMessage("HTTP/1.1", 0, b"", [], b"")
+
+    def _original(self, revisit: Capture) -> Capture | None:
+        found = self.index.original_of(revisit) or self._originals.original_of(revisit)
+        if found is not None or not revisit.payload_digest:
+            return found
+        path = self._digest_location(revisit.payload_digest)
+        if path is None or any(s.path == path for s in self._originals.sources):
+            return None
+        source = Source(path, path.relative_to(self.job.archive_dir).as_posix())
+        self._originals.sources.append(source)
+        self._originals.add_source(source)
+        return self._originals.original_of(revisit)
+
+    def _digest_location(self, digest: str) -> Path | None:
+        """The WARC file holding the first full record of ``digest``, from ARCHIVE_DIR's digest index."""
+        db = self.job.archive_dir / (self.crawler.settings.get("NEWSBOT_WARC_DIGEST_DB") or "digests.sqlite")
+        if not db.exists():
+            return None
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                row = conn.execute("SELECT warc_path FROM payloads WHERE digest = ?", (digest,)).fetchone()
+        except sqlite3.Error as exc:
+            logger.warning("resume: cannot read the digest index %s: %s", db, exc)
+            return None
+        path = self.job.archive_dir / row[0] if row else None
+        return path if path is not None and path.is_file() else None
+
+    def close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+        self._files.clear()
