@@ -22,7 +22,8 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from typing import IO, TYPE_CHECKING
+from contextlib import closing
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -49,34 +50,41 @@ RESUMED_FLAG = "newsbot-resumed"
 _PAIR_HEADS = frozenset({"response", "revisit"})
 
 
-def cut_torn_tail(path: Path) -> int:
-    """Cut the records a kill tore at the end of ``path`` off; return the bytes cut (0: the file is whole).
+class Cut(NamedTuple):
+    """What :func:`cut_torn_tail` did to a file: bytes cut off, and the ids of the records left."""
+
+    bytes: int
+    kept: frozenset[str]
+
+
+def cut_torn_tail(path: Path) -> Cut | None:
+    """Cut the records a kill tore at the end of ``path`` off; None when the file has no torn tail.
 
     Only a damaged tail is cut: a file with a bad spot before a good record is left as it is. A
     response left last without the request written with it is cut too, so that page is fetched
     again and archived as a pair. A file with nothing whole left is removed.
     """
-    good: list[tuple[int, int, str]] = []
+    good: list[tuple[int, int, tuple[str, str]]] = []
     torn = False
     with open(path, "rb") as fh:
-        for item in scan(fh, lambda record: record.rec_type):
+        for item in scan(fh, lambda r: (r.rec_type, r.rec_headers.get_header("WARC-Record-ID") or "")):
             if isinstance(item, ScanError):
                 torn = True
             elif torn:
-                return 0  # damage in the middle, not a torn tail: not ours to repair
+                return None  # damage in the middle, not a torn tail: not ours to repair
             else:
                 good.append((item.offset, item.length, item.value))
         size = fh.seek(0, os.SEEK_END)
     if not torn:
-        return 0
-    while good and good[-1][2] in _PAIR_HEADS:
+        return None
+    while good and good[-1][2][0] in _PAIR_HEADS:
         good.pop()
     end = good[-1][0] + good[-1][1] if good else 0
     if end == 0:
         path.unlink()
     else:
         os.truncate(path, end)
-    return size - end
+    return Cut(size - end, frozenset(value[1] for _, _, value in good))
 
 
 def job_warc_files(job_dir: Path) -> list[Path]:
@@ -100,10 +108,11 @@ class ResumeFromArchiveMiddleware:
         retrying = settings.getbool("RETRY_ENABLED")
         self.retry_codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")} if retrying else set()
         cut = cut_torn_tail(files[-1])
-        if cut:
+        if cut is not None:
             logger.warning("resume: cut %(n)d bytes of a torn record off the end of %(file)s (left by a killed crawl)",
-                           {"n": cut, "file": files[-1]})
-            self.stats.set_value("newsbot/resume/warc_cut_bytes", cut)
+                           {"n": cut.bytes, "file": files[-1]})
+            self.stats.set_value("newsbot/resume/warc_cut_bytes", cut.bytes)
+            self._forget_digests(files[-1], cut.kept)
         self.index = ArchiveIndex(sources=[Source(path, path.name) for path in job_warc_files(self.job.dir)])
         for source in self.index.sources:
             self.index.add_source(source)
@@ -188,13 +197,33 @@ class ResumeFromArchiveMiddleware:
         self._originals.add_source(source)
         return self._originals.original_of(revisit)
 
+    def _digest_db(self) -> Path:
+        return self.job.archive_dir / (self.crawler.settings.get("NEWSBOT_WARC_DIGEST_DB") or "digests.sqlite")
+
+    def _forget_digests(self, path: Path, kept: frozenset[str]) -> None:
+        """Drop digest-index entries for records cut off ``path`` (else a refetch would revisit a lost record)."""
+        db = self._digest_db()
+        if not db.exists():
+            return
+        warc_path = path.relative_to(self.job.archive_dir).as_posix()
+        try:
+            with closing(sqlite3.connect(db, timeout=30)) as conn, conn:
+                ids = [r[0] for r in conn.execute("SELECT record_id FROM payloads WHERE warc_path = ?", (warc_path,))]
+                gone = [(warc_path, rid) for rid in ids if rid not in kept]
+                conn.executemany("DELETE FROM payloads WHERE warc_path = ? AND record_id = ?", gone)
+        except sqlite3.Error as exc:
+            logger.warning("resume: cannot update the digest index %s: %s", db, exc)
+            return
+        if gone:
+            self.stats.set_value("newsbot/resume/digests_forgotten", len(gone))
+
     def _digest_location(self, digest: str) -> Path | None:
         """The WARC file holding the first full record of ``digest``, from ARCHIVE_DIR's digest index."""
-        db = self.job.archive_dir / (self.crawler.settings.get("NEWSBOT_WARC_DIGEST_DB") or "digests.sqlite")
+        db = self._digest_db()
         if not db.exists():
             return None
         try:
-            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
                 row = conn.execute("SELECT warc_path FROM payloads WHERE digest = ?", (digest,)).fetchone()
         except sqlite3.Error as exc:
             logger.warning("resume: cannot read the digest index %s: %s", db, exc)
