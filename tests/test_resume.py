@@ -225,3 +225,210 @@ def test_resume_after_torn_writes_and_a_flushed_seen_file(start_site_server, pla
     assert stat(result.stderr, "newsbot/resume/warc_cut_bytes") > torn_req["length"] // 2
     assert stat(result.stderr, "newsbot/resume/items_file_cut_bytes") == len(lines[-1]) // 2
     assert seed_fp in (jobdir / "requests.seen.unclean").read_bytes()  # set aside, not obeyed
+
+
+# --- the parts ------------------------------------------------------------------------------------------
+
+URL_A = f"{SITE}/world/900001-a/"
+URL_B = f"{SITE}/world/900002-b/"
+BODY = "<html><body><p>نص المقالة</p></body></html>".encode()
+DATE = "2026-01-05T10:11:12Z"
+
+
+def _write_warc(path: Path, exchanges: list[tuple[str, int, bytes]], revisit_of: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """A per-record-gzip WARC (warcio's writer): warcinfo, then a response + request pair per exchange,
+    then (optionally) a revisit + request pair; returns where each record is."""
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="WARC/1.1")
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
+        for url, status, body in exchanges:
+            http = StatusAndHeaders(f"{status} X", [("Content-Type", "text/html; charset=utf-8"),
+                                                   ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
+            resp = writer.create_warc_record(url, "response", payload=BytesIO(body), length=len(body), http_headers=http,
+                                             warc_headers_dict={"WARC-Date": DATE})
+            writer.write_request_response_pair(_request(writer, url), resp)
+        if revisit_of is not None:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            rev = writer.create_revisit_record(revisit_of["url"], revisit_of["digest"], revisit_of["refers_to_uri"],
+                                               DATE, http_headers=http)
+            rev.rec_headers.add_header("WARC-Refers-To", revisit_of["refers_to"])
+            writer.write_request_response_pair(_request(writer, revisit_of["url"]), rev)
+    return read_records(path)
+
+
+def _request(writer: WARCWriter, url: str) -> Any:
+    http = StatusAndHeaders(f"GET {url.split('rt.com', 1)[1]} HTTP/1.1", [("Host", "arabic.rt.com")], is_http_request=True)
+    return writer.create_warc_record(url, "request", payload=BytesIO(b""), length=0, http_headers=http)
+
+
+def _check(path: Path) -> int:
+    return subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True, check=False).returncode
+
+
+def test_cut_torn_tail_cuts_back_to_the_last_whole_pair(tmp_path):
+    path = tmp_path / "x.warc.gz"
+    recs = _write_warc(path, [(URL_A, 200, BODY), (URL_B, 200, BODY * 3)])
+    assert [r["type"] for r in recs] == ["warcinfo", "response", "request", "response", "request"]
+    first_pair_end = recs[2]["offset"] + recs[2]["length"]
+    whole = path.read_bytes()
+    for torn_at in (recs[4]["offset"] + 7, recs[3]["offset"] + recs[3]["length"] // 2, recs[3]["offset"] + 3):
+        path.write_bytes(whole[:torn_at])
+        cut = cut_torn_tail(path)
+        assert cut is not None and cut.bytes == torn_at - first_pair_end
+        assert path.stat().st_size == first_pair_end and _check(path) == 0
+        assert cut.kept == {r["id"] for r in recs[:3]}
+    path.write_bytes(whole)
+    assert cut_torn_tail(path) is None and path.read_bytes() == whole  # a whole file is left alone
+
+
+def test_cut_torn_tail_leaves_damage_in_the_middle_alone_and_removes_an_all_torn_file(tmp_path):
+    path = tmp_path / "x.warc.gz"
+    recs = _write_warc(path, [(URL_A, 200, BODY), (URL_B, 200, BODY)])
+    data = bytearray(path.read_bytes())
+    at = recs[1]["offset"] + recs[1]["length"] // 2
+    data[at : at + 8] = b"\x00" * 8  # a bad spot with good records after it: not a torn tail
+    path.write_bytes(bytes(data))
+    assert cut_torn_tail(path) is None and path.read_bytes() == bytes(data)
+    path.write_bytes(bytes(data[: recs[0]["length"] // 2]))  # even the warcinfo is torn
+    cut = cut_torn_tail(path)
+    assert cut is not None and cut.kept == frozenset() and not path.exists()
+
+
+def test_read_emitted_reads_ids_and_urls_and_cuts_a_torn_last_line(tmp_path):
+    path = tmp_path / "items.jsonl"
+    assert read_emitted(path) == (set(), 0)
+    lines = [json.dumps({"url": URL_A, "article_id": 900001}, ensure_ascii=False),
+             "not json",
+             json.dumps({"url": URL_B, "article_id": None, "title": "عنوان"}, ensure_ascii=False)]
+    whole = ("\n".join(lines) + "\n").encode()
+    torn = '{"url": "https://arabic.rt.com/world/900003-c/", "title": "عن'.encode()
+    path.write_bytes(whole + torn)
+    keys, cut = read_emitted(path)
+    assert keys == {("article_id", 900001), ("url", URL_B)}
+    assert cut == len(torn) and path.read_bytes() == whole
+    assert read_emitted(path) == (keys, 0)
+
+
+def _crawler(tmp_path: Path, **settings: Any) -> Any:
+    from scrapy import Spider
+
+    return get_crawler(Spider, {"ARCHIVE_DIR": str(tmp_path / "archive"), "JOBDIR": str(tmp_path / "jobdir"),
+                                "NEWSBOT_JOB_ID": "job2", **settings})
+
+
+def test_pipeline_drops_items_already_written_and_those_of_this_run(tmp_path):
+    from newsbot.items import Article
+
+    crawler = _crawler(tmp_path)
+    job_dir = tmp_path / "archive" / "job2"
+    job_dir.mkdir(parents=True)
+    (job_dir / "items.jsonl").write_text(json.dumps({"url": URL_A, "article_id": 900001}) + "\n", encoding="utf-8")
+    pipeline = DropEmittedItemsPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    from scrapy.exceptions import DropItem
+
+    with pytest.raises(DropItem, match="already in this job's items.jsonl"):
+        pipeline.process_item(Article(url=URL_A, article_id=900001))
+    b = Article(url=URL_B, article_id=900002)
+    assert pipeline.process_item(b) is b
+    pipeline.item_scraped(b)
+    with pytest.raises(DropItem):
+        pipeline.process_item(Article(url=URL_B, article_id=900002))
+    assert crawler.stats.get_value("newsbot/resume/duplicate_item") == 2
+    assert crawler.stats.get_value("newsbot/resume/items_before") == 1
+
+
+@pytest.mark.parametrize("component", [DropEmittedItemsPipeline, ResumeFromArchiveMiddleware, JobdirGuard])
+def test_off_without_jobdir_or_when_disabled(tmp_path, component):
+    from scrapy.exceptions import NotConfigured
+
+    for settings in ({"JOBDIR": None}, {"NEWSBOT_RESUME_ENABLED": False}):
+        with pytest.raises(NotConfigured):
+            component(_crawler(tmp_path, **settings))
+
+
+def test_guard_sets_scrapy_state_aside_only_after_an_unclean_stop(tmp_path):
+    jobdir = tmp_path / "jobdir"
+    (jobdir / "requests.queue").mkdir(parents=True)
+    (jobdir / "requests.queue" / "active.json").write_text("{}")
+    (jobdir / "requests.seen").write_bytes(b"\x00\x02ab")
+    guard = JobdirGuard(_crawler(tmp_path))  # no marker: the last run stopped cleanly
+    assert (jobdir / "requests.seen").exists() and (jobdir / MARKER).exists()
+    # Killed now: the marker stays. The next start sets the state aside, before Scrapy's scheduler reads it.
+    crawler = _crawler(tmp_path)
+    JobdirGuard(crawler)
+    assert not (jobdir / "requests.seen").exists() and not (jobdir / "requests.queue").exists()
+    assert (jobdir / "requests.seen.unclean").read_bytes() == b"\x00\x02ab"
+    assert (jobdir / "requests.queue.unclean" / "active.json").exists()
+    assert crawler.stats.get_value("newsbot/resume/unclean_stop") is True
+    guard.spider_closed()
+    assert not (jobdir / MARKER).exists()
+
+
+def test_middleware_answers_archived_pages_from_the_job_and_revisits_from_the_earlier_job(tmp_path):
+    from newsbot.warc.digests import DigestIndex
+    from newsbot.warc.records import Original, payload_digest
+
+    archive = tmp_path / "archive"
+    (archive / "job1").mkdir(parents=True)
+    (archive / "job2").mkdir()
+    old = _write_warc(archive / "job1" / "newsbot-job1-00001.warc.gz", [(URL_B, 200, BODY)])
+    digests = DigestIndex(archive / "digests.sqlite", archive)
+    digests.add(payload_digest(BODY), Original(URL_B, DATE, old[1]["id"]), "job1/newsbot-job1-00001.warc.gz")
+    digests.close()
+    url_c = f"{SITE}/world/900003-c/"
+    recs = _write_warc(archive / "job2" / "newsbot-job2-00001.warc.gz", [(URL_A, 200, BODY * 2), (url_c, 503, b"busy")],
+                       revisit_of={"url": URL_B, "digest": payload_digest(BODY), "refers_to_uri": URL_B,
+                                   "refers_to": old[1]["id"]})
+    crawler = _crawler(tmp_path)
+    mw = ResumeFromArchiveMiddleware.from_crawler(crawler)
+
+    request = Request(URL_A)
+    response = mw.process_request(request)
+    assert response is not None and response.status == 200 and response.body == BODY * 2
+    assert RESUMED_FLAG in response.flags
+    assert request.meta["newsbot_warc"] == {"warc_file": "newsbot-job2-00001.warc.gz",
+                                           "warc_record_id": recs[1]["id"], "warc_offset": recs[1]["offset"]}
+    assert request.meta["newsbot_fetched_at"] == DATE
+    revisited = Request(URL_B)
+    response = mw.process_request(revisited)
+    assert response is not None and response.body == BODY  # the payload of job1's record
+    assert revisited.meta["newsbot_warc"]["warc_record_id"] == recs[5]["id"]  # this job's own (revisit) record
+    # fetched as usual: a stored 503 (retried), a retry, another method, a page not archived
+    assert mw.process_request(Request(url_c)) is None
+    assert mw.process_request(Request(URL_A, meta={"retry_times": 1})) is None
+    assert mw.process_request(Request(URL_A, method="POST")) is None
+    assert mw.process_request(Request(f"{SITE}/world/900004-d/")) is None
+    assert crawler.stats.get_value("newsbot/resume/served") == 2
+    mw.close()
+
+
+def test_middleware_is_off_for_a_job_without_warc_files(tmp_path):
+    from scrapy.exceptions import NotConfigured
+
+    with pytest.raises(NotConfigured, match="no WARC files"):
+        ResumeFromArchiveMiddleware(_crawler(tmp_path))
+
+
+def test_middleware_cuts_the_torn_tail_and_forgets_its_digests(tmp_path):
+    from newsbot.warc.digests import DigestIndex
+    from newsbot.warc.records import Original, payload_digest
+
+    job_dir = tmp_path / "archive" / "job2"
+    job_dir.mkdir(parents=True)
+    path = job_dir / "newsbot-job2-00001.warc.gz"
+    recs = _write_warc(path, [(URL_A, 200, BODY), (URL_B, 200, BODY * 2)])
+    digests = DigestIndex(tmp_path / "archive" / "digests.sqlite", tmp_path / "archive")
+    for rec, body in ((recs[1], BODY), (recs[3], BODY * 2)):
+        digests.add(payload_digest(body), Original(rec["uri"], DATE, rec["id"]), f"job2/{path.name}")
+    digests.close()
+    os.truncate(path, recs[4]["offset"] + 5)  # killed while writing B's pair
+    crawler = _crawler(tmp_path)
+    mw = ResumeFromArchiveMiddleware(crawler)
+    assert _check(path) == 0
+    assert mw.process_request(Request(URL_A)) is not None
+    assert mw.process_request(Request(URL_B)) is None  # fetched again
+    with sqlite3.connect(tmp_path / "archive" / "digests.sqlite") as conn:
+        assert [r[0] for r in conn.execute("SELECT record_id FROM payloads")] == [recs[1]["id"]]
+    assert crawler.stats.get_value("newsbot/resume/digests_forgotten") == 1
+    mw.close()
