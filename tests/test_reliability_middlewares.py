@@ -170,6 +170,16 @@ def test_empty_body_is_retried_then_passed_on() -> None:
     assert mw.process_response(retry, empty) is empty  # the spider records why it cannot use it
 
 
+def test_gzip_body_of_nothing_counts_as_empty() -> None:
+    mw = _body_check(RETRY_TIMES=1)
+    request = Request("https://arabic.rt.com/a/")
+    empty = _gzip_response(request.url, gzip.compress(b""))
+    assert empty.body  # 20 bytes of gzip framing
+    assert isinstance(mw.process_response(request, empty), Request)
+    full = _gzip_response(request.url, gzip.compress(b"<html>x</html>"))
+    assert mw.process_response(request, full) is full
+
+
 @pytest.mark.parametrize(("url", "status", "method"), [
     ("https://arabic.rt.com/robots.txt", 200, "GET"),  # an empty robots.txt is valid
     ("https://arabic.rt.com/a/", 304, "GET"),

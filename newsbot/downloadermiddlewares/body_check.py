@@ -49,6 +49,13 @@ def gzip_problem(body: bytes) -> str | None:
     return None
 
 
+def is_empty(body: bytes, gzipped: bool) -> bool:
+    """An empty body, or a (complete) gzip body that decodes to nothing."""
+    if not body:
+        return True
+    return gzipped and zlib.decompressobj(wbits=31).decompress(body, 1) == b""
+
+
 class BodyCheckMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -65,7 +72,8 @@ class BodyCheckMiddleware:
         if request.method == "HEAD" or request.meta.get("dont_retry"):
             return response
         encodings = b",".join(response.headers.getlist(b"Content-Encoding")).lower()
-        if response.body and (b"gzip" in encodings):
+        gzipped = b"gzip" in encodings
+        if response.body and gzipped:
             problem = gzip_problem(response.body)
             if problem:
                 self.crawler.stats.inc_value("newsbot/body_check/bad_gzip")
@@ -75,7 +83,7 @@ class BodyCheckMiddleware:
                 message = f"{problem} after {request.meta.get('retry_times', 0) + 1} attempts: {response.url}"
                 record_unhandled(self.crawler, request, f"IncompleteBody: {message}", response.status)
                 raise IncompleteBody(message)
-        if self.retry_empty and response.status == 200 and not response.body and not is_robots_txt(request):
+        if self.retry_empty and response.status == 200 and is_empty(response.body, gzipped) and not is_robots_txt(request):
             self.crawler.stats.inc_value("newsbot/body_check/empty")
             retry = self._retry(request, "empty body")
             if retry is not None:
