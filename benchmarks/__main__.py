@@ -143,6 +143,16 @@ class Bench:
             replays.append(self.replay_run(f"replay crawl, full pipeline ({n:,} pages)", warc, urls, n, replay, extractor, f"replay-{k}"))
         self.add(best(noops))
         self.add(best(replays))
+        # context for the report: Scrapy's default CONCURRENT_ITEMS=100 starts 100 asyncio tasks per
+        # response; and what replay costs with the two settings the report suggests
+        lean = {"CONCURRENT_ITEMS": 1}
+        noop_lean = {**noop_spec, "settings": {**noop_spec["settings"], **lean}}
+        self.add(crawl_row("reference: no-op spider with CONCURRENT_ITEMS=1", run_child(noop_lean, self.logs / "noop-lean.log"), n, "response_received_count"))
+        if not replay:
+            spec = rt_ar(warc, urls, self.job_dir("replay-whatif"), replay=warc)
+            spec["settings"].update({**lean, "WARN_ON_GENERATOR_RETURN_VALUE": False})
+            self.add(crawl_row("what-if: replay with CONCURRENT_ITEMS=1, WARN_ON_GENERATOR_RETURN_VALUE=False", run_child(spec, self.logs / "replay-whatif.log"), n, "item_scraped_count"))
+
 
         # 2. extraction alone, trafilatura, parsel; reading the WARC alone
         self.extraction_rows(warc, extractor)
@@ -172,11 +182,13 @@ class Bench:
         print(table(rows))
         print()
         print(targets_table(targets))
+        # a --quick run must not replace the committed results of a full run
+        out = WORK if a.quick else HERE
         write(
-            HERE / "results.json", HERE / "results.md", machine_info=machine(), args={"pages": n, "quick": a.quick, "seed": a.seed, "repeat": a.repeat, "argv": sys.argv[1:]},
+            out / "results.json", out / "results.md", machine_info=machine(), args={"pages": n, "quick": a.quick, "seed": a.seed, "repeat": a.repeat, "argv": sys.argv[1:]},
             archive=meta, rows=rows, targets=targets, elapsed_s=elapsed,
         )
-        _log(f"wrote {HERE / 'results.json'} and results.md in {elapsed:.0f} s")
+        _log(f"wrote {out / 'results.json'} and results.md in {elapsed:.0f} s")
 
     def replay_status(self, warc: Path, urls: Path) -> str | None:
         """Probe replay with three pages; None when it answered them all from the archive."""
@@ -318,7 +330,7 @@ def _verdict(ok: bool) -> str:
 
 
 def _order(row: Row) -> tuple[int, str]:
-    prefixes = ("replay crawl", "replay of", "extraction", "live crawl", "baseline", "reference")
+    prefixes = ("replay crawl", "replay of", "what-if", "extraction", "live crawl", "baseline", "reference")
     for k, p in enumerate(prefixes):
         if row.name.startswith(p):
             return (k, row.name if "pages)" not in row.name else row.name.split("(")[1].replace(",", "").zfill(20))
