@@ -32,7 +32,15 @@ from scrapy.responsetypes import responsetypes
 
 from newsbot.job import Job
 from newsbot.warc.index import ArchiveIndex, Capture
-from newsbot.warc.reader import WARC_SUFFIXES, HttpMessage, ScanError, Source, parse_http_response, read_record, scan
+from newsbot.warc.reader import (
+    WARC_SUFFIXES,
+    HttpMessage,
+    ScanError,
+    Source,
+    parse_http_response,
+    read_record,
+    scan,
+)
 from newsbot.warc.replay import _as_served
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,7 +75,7 @@ class JobdirGuard:
                  "moved": ", ".join(f"{m}.unclean" for m in moved) or "nothing to move"},
             )
         self.jobdir.mkdir(parents=True, exist_ok=True)
-        self.marker.write_text(f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} pid {os.getpid()}\n", encoding="utf-8")
+        self.marker.write_text(f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} pid {os.getpid()}\n", encoding="utf-8")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JobdirGuard:

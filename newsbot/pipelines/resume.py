@@ -6,7 +6,7 @@ loses its tail on SIGKILL, so a resumed crawl meets articles it has already emit
 (before ItemsFile opens the file for appending), the article ids -- URLs for items without one --
 already in the file are read; a torn last line, left by a kill in the middle of a write, is cut off
 so the file stays valid JSON lines, and that item is emitted again. An item already emitted is
-dropped with a reason (logged at INFO) and counted in ``newsbot/resume/duplicate_item``.
+dropped with a reason (logged at DEBUG: a restarted crawl meets them all) and counted in ``newsbot/resume/duplicate_item``.
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ class DropEmittedItemsPipeline:
         key = item_key(item)
         if key is not None and key in self.emitted:
             self.crawler.stats.inc_value("newsbot/resume/duplicate_item")
-            raise DropItem(f"already in this job's {ITEMS_FILE} ({key[0]} {key[1]})", log_level="INFO")
+            # DEBUG: a restarted crawl meets every item it wrote before; the count is in the stats and the summary
+            raise DropItem(f"already in this job's {ITEMS_FILE} ({key[0]} {key[1]})", log_level="DEBUG")
         return item
 
     def item_scraped(self, item: Any) -> None:
