@@ -17,7 +17,9 @@ ADDONS = {
     "newsbot.warc.addon.ReplayAddon": 200,
 }
 LOG_LEVEL = "INFO"
+# No listening ports in an unattended crawler: no telnet console, no remote-control HTTP server.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- Politeness --------------------------------------------------------------
 ROBOTSTXT_OBEY = True

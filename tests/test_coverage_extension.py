@@ -13,12 +13,12 @@ from newsbot.spiders.rt_ar import RtArSpider
 
 
 def test_disabled_by_flag():
-    with pytest.raises(NotConfigured, match="NEWSBOT_COVERAGE_ENABLED"):
+    with pytest.raises(NotConfigured):
         CoverageExtension(get_crawler(RtArSpider, {"NEWSBOT_COVERAGE_ENABLED": False}))
 
 
 def test_not_recorded_in_replay_mode():
-    with pytest.raises(NotConfigured, match="replay mode"):
+    with pytest.raises(NotConfigured):
         CoverageExtension(get_crawler(RtArSpider, {"NEWSBOT_REPLAY": "/some/archive.warc.gz"}))
 
 

@@ -31,7 +31,7 @@ class AllowedHostsMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         if not settings.getbool("NEWSBOT_ALLOWED_HOSTS_ENABLED", True):
-            raise NotConfigured("NEWSBOT_ALLOWED_HOSTS_ENABLED is off")
+            raise NotConfigured  # quietly off: NEWSBOT_ALLOWED_HOSTS_ENABLED is off
         hosts = {h.strip().lower() for h in settings.getlist("NEWSBOT_ALLOWED_HOSTS") if h.strip()}
         if settings.getbool("NEWSBOT_FETCH_IMAGES"):
             hosts |= {h.strip().lower() for h in settings.getlist("NEWSBOT_IMAGE_HOSTS") if h.strip()}

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class ItemsFile:
     def __init__(self, crawler: Crawler) -> None:
         if not crawler.settings.getbool("NEWSBOT_ITEMS_FILE_ENABLED", True):
-            raise NotConfigured("NEWSBOT_ITEMS_FILE_ENABLED is off")
+            raise NotConfigured  # quietly off: NEWSBOT_ITEMS_FILE_ENABLED is off
         self.crawler = crawler
         self._file: Any = None
         self._exporter: JsonLinesItemExporter | None = None

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 class ArchiveFinalizer:
     def __init__(self, crawler: Crawler) -> None:
         if not archiving_enabled(crawler.settings):
-            raise NotConfigured("WARC archiving is off")
+            raise NotConfigured  # quietly off: WARC archiving is off
         self.crawler = crawler
         self.cdxj = crawler.settings.getbool("NEWSBOT_WARC_CDXJ", True)
         self.wacz = crawler.settings.getbool("ARCHIVE_WACZ", False)

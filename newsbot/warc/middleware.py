@@ -37,7 +37,7 @@ def archiving_enabled(settings: object) -> bool:
 class WarcArchiveMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         if not archiving_enabled(crawler.settings):
-            raise NotConfigured("WARC archiving is off (NEWSBOT_WARC_ENABLED unset or replay mode)")
+            raise NotConfigured  # quietly off: WARC archiving is off (NEWSBOT_WARC_ENABLED unset or replay mode)
         self.crawler = crawler
 
     @classmethod

@@ -20,10 +20,10 @@ logger = logging.getLogger(__name__)
 class ReplayProgress:
     def __init__(self, crawler: Crawler, stream: TextIO | None = None) -> None:
         if not crawler.settings.get("NEWSBOT_REPLAY"):
-            raise NotConfigured("not a replay")
+            raise NotConfigured  # quietly off: not a replay
         self.interval = crawler.settings.getfloat("NEWSBOT_REPLAY_PROGRESS_INTERVAL", 10.0)
         if self.interval <= 0:
-            raise NotConfigured("NEWSBOT_REPLAY_PROGRESS_INTERVAL is 0")
+            raise NotConfigured  # quietly off: NEWSBOT_REPLAY_PROGRESS_INTERVAL is 0
         self.stats = crawler.stats
         self.stream = stream if stream is not None else sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
