@@ -421,7 +421,7 @@ def test_middleware_answers_archived_pages_from_the_job_and_revisits_from_the_ea
 def test_middleware_is_off_for_a_job_without_warc_files(tmp_path):
     from scrapy.exceptions import NotConfigured
 
-    with pytest.raises(NotConfigured, match="no WARC files"):
+    with pytest.raises(NotConfigured):  # the first run of a job: nothing to resume from
         ResumeFromArchiveMiddleware(_crawler(tmp_path))
 
 

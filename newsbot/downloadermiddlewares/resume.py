@@ -104,14 +104,14 @@ class ResumeFromArchiveMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         if not settings.getbool("NEWSBOT_RESUME_ENABLED", True) or not settings.get("JOBDIR"):
-            raise NotConfigured("not a resumable crawl (JOBDIR unset or NEWSBOT_RESUME_ENABLED off)")
+            raise NotConfigured  # quietly off: not a resumable crawl (JOBDIR unset or NEWSBOT_RESUME_ENABLED off)
         if settings.get("NEWSBOT_REPLAY") or not settings.getbool("NEWSBOT_WARC_ENABLED", True):
-            raise NotConfigured("no archive of this job to resume from (replay mode or NEWSBOT_WARC_ENABLED off)")
+            raise NotConfigured  # quietly off: no archive of this job to resume from (replay mode or NEWSBOT_WARC_ENABLED off)
         self.crawler = crawler
         self.job = Job.of(crawler)
         files = job_warc_files(self.job.dir)
         if not files:
-            raise NotConfigured(f"{self.job.dir}: no WARC files from an earlier run of this job")
+            raise NotConfigured  # quietly off: no WARC files from an earlier run of this job
         self.stats = crawler.stats
         retrying = settings.getbool("RETRY_ENABLED")
         self.retry_codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")} if retrying else set()

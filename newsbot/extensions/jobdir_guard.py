@@ -58,7 +58,7 @@ class JobdirGuard:
         settings = crawler.settings
         jobdir = settings.get("JOBDIR")
         if not settings.getbool("NEWSBOT_RESUME_ENABLED", True) or not jobdir:
-            raise NotConfigured("not a resumable crawl (JOBDIR unset or NEWSBOT_RESUME_ENABLED off)")
+            raise NotConfigured  # quietly off: not a resumable crawl (JOBDIR unset or NEWSBOT_RESUME_ENABLED off)
         self.crawler = crawler
         self.jobdir = Path(jobdir)
         self.marker = self.jobdir / MARKER
