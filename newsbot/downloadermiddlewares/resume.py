@@ -41,7 +41,7 @@ from newsbot.warc.reader import (
     read_record,
     scan,
 )
-from newsbot.warc.replay import _as_served
+from newsbot.warc.replay import as_served
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -168,7 +168,7 @@ class ResumeFromArchiveMiddleware:
                     message.body = original.body
                     if b"transfer-encoding" not in {n.lower() for n, _ in original.headers}:
                         message.headers = [(n, v) for n, v in message.headers if n.lower() != b"transfer-encoding"]
-            message = _as_served(message, self.stats)
+            message = as_served(message, self.stats)
         except (OSError, ValueError, StopIteration) as exc:
             logger.error("resume: %s: byte %d: cannot read %s, fetching again: %s",
                          capture.source.name, capture.offset, capture.url, exc)

@@ -58,6 +58,7 @@ def build_summary(stats: dict[str, Any], *, job_id: str, spider: str, reason: st
         "durations": {"crawl_seconds": round(elapsed, 3)},
         "counts": {
             "items": stats.get("item_scraped_count", 0),
+            "items_before_resume": stats.get("newsbot/resume/items_before", 0),
             "items_dropped": stats.get("item_dropped_count", 0),
             "fallback_extractions": stats.get(FALLBACK_STAT, 0),
             "requests": stats.get("downloader/request_count", 0),

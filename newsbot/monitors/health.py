@@ -51,7 +51,8 @@ class ItemCountMonitor(NewsbotMonitor):
     @monitors.name("enough items")
     def test_min_items(self) -> None:
         minimum = self.settings.getint("NEWSBOT_HEALTH_MIN_ITEMS", 1)
-        count = int(self.stats.get("item_scraped_count", 0))
+        # a resumed run counts the items its job wrote before the interruption too
+        count = int(self.stats.get("item_scraped_count", 0)) + int(self.stats.get("newsbot/resume/items_before", 0))
         self.assertGreaterEqual(count, minimum, msg=f"{count} items scraped, expected at least {minimum} (NEWSBOT_HEALTH_MIN_ITEMS)")
 
 

@@ -110,7 +110,7 @@ class WarcReplayHandler(BaseDownloadHandler):
             payload_from = original
             self.stats.inc_value("newsbot/replay/revisit")
         try:
-            message = _as_served(self._message(capture, payload_from), self.stats)
+            message = as_served(self._message(capture, payload_from), self.stats)
         except (OSError, ValueError, StopIteration) as exc:
             logger.error("replay: %s: byte %d: cannot read %s: %s", capture.source.name, capture.offset, capture.url, exc)
             self.stats.inc_value("newsbot/replay/read_error")
@@ -253,7 +253,7 @@ class _Shared:
             self._misses = None
 
 
-def _as_served(message: HttpMessage, stats: Any) -> HttpMessage:
+def as_served(message: HttpMessage, stats: Any) -> HttpMessage:
     """Make the stored headers describe the body Scrapy gets: no chunked framing left, honest encoding."""
     names = {name.lower() for name, _ in message.headers}
     if b"transfer-encoding" in names:
