@@ -42,7 +42,7 @@ def test_build_summary() -> None:
     assert (s["started"], s["finished"]) == ("2026-01-01T10:00:00+00:00", "2026-01-01T10:01:30+00:00")
     assert s["durations"] == {"crawl_seconds": 90.0}
     assert s["counts"] == {
-        "items": 7, "items_dropped": 0, "fallback_extractions": 2, "requests": 30, "responses": 27,
+        "items": 7, "items_before_resume": 0, "items_dropped": 0, "fallback_extractions": 2, "requests": 30, "responses": 27,
         "responses_by_status": {200: 20, 404: 1, 503: 6},
         "download_exceptions": {"scrapy.exceptions.DownloadTimeoutError": 3},
         "retries": 9, "retries_by_reason": {"503 Service Unavailable": 6, "scrapy.exceptions.DownloadTimeoutError": 3},
