@@ -42,6 +42,12 @@ KNOWN: dict[tuple[str, str], str] = {
     "takes the <title> ('بانوراما: ...') instead of the page's <h1>",
     ("legacy_telecast_http_charset", "images"): "extractor: fallback drops the body's <p><img src='/media/pics/...'></p> "
     "(keeps only images in a figure or beside a caption): images == []",
+    ("health_author", "body_paragraphs"): "extractor: list items with inline markup get a space inserted around it "
+    "(Body.walk pads inline children): '<li>...بنسبة <strong>٤٧٪</strong>.</li>' -> '...بنسبة ٤٧٪ .', "
+    "'بـ<a>الخَرَف</a>' -> 'بـ الخَرَف'",
+    ("russia_bold_lists", "body_paragraphs"): "extractor: bold-only list items ('<li><b>صداع وإرهاق شديد</b></li>') "
+    "are dropped from body_paragraphs (list items count as paragraphs)",
+    ("russia_bold_lists", "subheadings"): "extractor: bold-only list items are taken as subheadings",
 }
 
 
