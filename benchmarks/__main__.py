@@ -214,7 +214,7 @@ class Bench:
 
     def extraction_rows(self, warc: Path, extractor: str | None) -> None:
         sample = 150 if self.args.quick else 500
-        res = run_child({"kind": "extract", "warc": str(warc), "sample": sample}, self.logs / "extract.log")
+        res = run_child({"kind": "extract", "warc": str(warc), "sample": sample, "rounds": 1 if self.args.quick else 3}, self.logs / "extract.log")
         rss = round(res["proc"]["maxrss_mb"], 1)
         if "pages" not in res:
             self.add(Row("extraction alone (extract_article)", status="error", note=" / ".join(res["proc"].get("error_tail", []))[-300:]))
@@ -225,7 +225,8 @@ class Bench:
             if "error" in r:
                 self.add(Row(name, status="pending" if r["error"] == "NotImplementedError" else "error", note=extractor or r["error"]))
                 return
-            row = Row(name, peak_rss_mb=rss, note=note or f"{r['non_empty']} with body text", raw=r)
+            passes = f"; best of {r['passes']} interleaved passes" if r.get("passes", 1) > 1 else ""
+            row = Row(name, peak_rss_mb=rss, note=(note or f"{r['non_empty']} with body text") + passes, raw=r)
             self.add(set_rates(row, r["pages"], r["wall_s"], r["cpu_s"]))
 
         row("extraction alone (extract_article), all pages", "extract_all")
@@ -342,10 +343,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, help="pages in the main archive (default 5000; 300 with --quick)")
     parser.add_argument("--quick", action="store_true", help="300 pages, no 20k memory run, one live crawl of each kind")
     parser.add_argument("--seed", type=int, default=42, help="seed of the synthetic archive (default 42)")
-    parser.add_argument("--repeat", type=int, help="live crawls with archiving on and off, each (default 2; 1 with --quick)")
+    parser.add_argument("--repeat", type=int, help="runs of each crawl compared with a baseline: replay, no-op, live on/off (default 3; 1 with --quick)")
     args = parser.parse_args(argv)
     args.pages = args.pages or (300 if args.quick else 5000)
-    args.repeat = args.repeat or (1 if args.quick else 2)
+    args.repeat = args.repeat or (1 if args.quick else 3)
     if args.pages < 3:
         parser.error("--pages: at least 3")
     Bench(args).run()

@@ -100,6 +100,9 @@ def run_extract(spec: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"pages": len(pages), "sample_pages": len(sample)}
 
     def timed(name: str, fn: Any, items: list[tuple[str, str]]) -> None:
+        """One pass; the best (least CPU) pass of each name is kept."""
+        if "error" in out.get(name, {}):
+            return
         gc.collect()
         ok = 0
         w = Window().start()
@@ -112,7 +115,11 @@ def run_extract(spec: dict[str, Any]) -> dict[str, Any]:
         except Exception as exc:  # a benchmark reports a crash, it does not hide it
             out[name] = {"error": f"{type(exc).__name__}: {exc}"}
             return
-        out[name] = {**w.stop(), "pages": len(items), "non_empty": ok}
+        result = {**w.stop(), "pages": len(items), "non_empty": ok}
+        if name not in out or result["cpu_s"] < out[name]["cpu_s"]:
+            out[name] = {**result, "passes": out.get(name, {}).get("passes", 0) + 1}
+        else:
+            out[name]["passes"] += 1
 
     def ours(url: str, html: str) -> Any:
         return extract_article(url, html).body_paragraphs
@@ -128,10 +135,12 @@ def run_extract(spec: dict[str, Any]) -> dict[str, Any]:
         return sel.css("title::text").get() and sel.css("h1::text").get()
 
     timed("extract_all", ours, pages)
-    timed("extract_sample", ours, sample)
-    timed("trafilatura_sample", traf, sample)
-    timed("trafilatura_fast_sample", traf_fast, sample)
-    timed("parsel_sample", parsel_two, sample)
+    # interleaved passes over the same sample, so a burst of other work hits both sides alike
+    for _ in range(spec.get("rounds", 3)):
+        timed("extract_sample", ours, sample)
+        timed("trafilatura_sample", traf, sample)
+        timed("trafilatura_fast_sample", traf_fast, sample)
+        timed("parsel_sample", parsel_two, sample)
     return out
 
 
