@@ -48,6 +48,9 @@ KNOWN: dict[tuple[str, str], str] = {
     ("russia_bold_lists", "body_paragraphs"): "extractor: bold-only list items ('<li><b>صداع وإرهاق شديد</b></li>') "
     "are dropped from body_paragraphs (list items count as paragraphs)",
     ("russia_bold_lists", "subheadings"): "extractor: bold-only list items are taken as subheadings",
+    ("egypt_card_readmore", "related"): "extractor: a read-more card whose link holds the label "
+    "('<a class=read-more__link><span class=read-more__title>اقرأ المزيد</span><span>TITLE</span></a>') "
+    "gets title 'اقرأ المزيدTITLE'",
 }
 
 
