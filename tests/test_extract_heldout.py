@@ -32,25 +32,12 @@ DATE_FIELDS = {"published", "modified"}
 
 #: (case, field) -> what the extractor gets wrong (strict xfail: the test fails once it is fixed).
 KNOWN: dict[tuple[str, str], str] = {
-    ("gulf_dates_indic", "published"): "extractor: page shows only 'الأربعاء ٠٢ ديسمبر ٢٠١٥'; published is the bare date "
-    "'2015-12-02' (no time, no offset) but issue 2 asks ISO 8601 with offset",
-    ("russia_live", "body_paragraphs"): "extractor: the live block's status label (div.live__status "
-    "'يتم تحديث الصفحة تلقائيا') becomes a body paragraph",
     ("legacy_telecast_http_charset", "title"): "extractor: legacy markup not recognised (body div.text), fallback "
     "takes the <title> ('حديث اليوم: ...') instead of the page's <h1>",
     ("legacy_telecast_meta_charset", "title"): "extractor: legacy markup not recognised (body div.text), fallback "
     "takes the <title> ('بانوراما: ...') instead of the page's <h1>",
     ("legacy_telecast_http_charset", "images"): "extractor: fallback drops the body's <p><img src='/media/pics/...'></p> "
     "(keeps only images in a figure or beside a caption): images == []",
-    ("health_author", "body_paragraphs"): "extractor: list items with inline markup get a space inserted around it "
-    "(Body.walk pads inline children): '<li>...بنسبة <strong>٤٧٪</strong>.</li>' -> '...بنسبة ٤٧٪ .', "
-    "'بـ<a>الخَرَف</a>' -> 'بـ الخَرَف'",
-    ("russia_bold_lists", "body_paragraphs"): "extractor: bold-only list items ('<li><b>صداع وإرهاق شديد</b></li>') "
-    "are dropped from body_paragraphs (list items count as paragraphs)",
-    ("russia_bold_lists", "subheadings"): "extractor: bold-only list items are taken as subheadings",
-    ("egypt_card_readmore", "related"): "extractor: a read-more card whose link holds the label "
-    "('<a class=read-more__link><span class=read-more__title>اقرأ المزيد</span><span>TITLE</span></a>') "
-    "gets title 'اقرأ المزيدTITLE'",
 }
 
 

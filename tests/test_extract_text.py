@@ -115,7 +115,8 @@ def test_parse_iso() -> None:
 
 def test_to_iso_keeps_the_offset() -> None:
     assert to_iso(datetime(2015, 12, 2, 16, 47, tzinfo=UTC)) == "2015-12-02T16:47:00+00:00"
-    assert to_iso(date(2015, 12, 2)) == "2015-12-02"
+    assert to_iso(date(2015, 12, 2)) == "2015-12-02T00:00:00+03:00"  # a bare day: midnight, site time (Moscow)
+    assert to_iso(datetime(2015, 12, 2, 19, 47)) == "2015-12-02T19:47:00+03:00"  # naive: site time
     assert to_iso(None) is None
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from newsbot.extract import rules
 from newsbot.extract.dates import parse_iso, to_iso
-from newsbot.extract.text import drop_tree, element_text, normalize_ws, strip_label
+from newsbot.extract.text import drop_tree, element_text, normalize_ws, raw_text, strip_label
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as HtmlElement
@@ -28,6 +28,13 @@ def classes(el: HtmlElement) -> set[str]:
 
 def starts_with_label(text: str, labels: tuple[str, ...]) -> bool:
     return any(text.startswith(label) for label in labels)
+
+
+def is_chrome(el: HtmlElement, class_attr: str) -> bool:
+    """Blocks that carry no article text: ads, share bars, live-widget status labels, ARIA status regions."""
+    if class_attr and (rules.SKIP_CLASS.search(class_attr) or rules.LIVE_CHROME_CLASS.search(class_attr)):
+        return True
+    return el.get("role") in rules.CHROME_ROLES
 
 
 def is_bold_only(el: HtmlElement) -> bool:
@@ -50,6 +57,13 @@ def is_bold_only(el: HtmlElement) -> bool:
         if (child.tail or "").strip():
             return False
     return found
+
+
+def read_more_title(a: HtmlElement) -> str | None:
+    """A read-more link's story title, without the 'اقرأ المزيد' label a card may put inside the link."""
+    labels = [el for el in a.iterdescendants() if isinstance(el.tag, str) and element_text(el) in rules.READ_MORE_LABELS]
+    text = strip_label(element_text(a, skip_elements=labels), rules.READ_MORE_LABELS)
+    return text or normalize_ws(a.get("title")) or None
 
 
 def absolute(url: str | None, base: str) -> str | None:
@@ -82,6 +96,7 @@ class Body:
     live_entries: list[dict[str, Any]] = field(default_factory=list)
     source: str | None = None
     stopped: bool = False  # reached the legacy 'معلومات حول الموضوع:' block: the rest is links
+    list_depth: int = 0  # inside <ul>/<ol>: list items are paragraphs, never subheadings
 
     # --- media ---------------------------------------------------------------------------------
 
@@ -127,7 +142,7 @@ class Body:
             return
         elif starts_with_label(text, rules.RELATED_LABELS):
             self.stopped = True
-        elif bold_only and len(text) <= rules.MAX_SUBHEAD_CHARS:
+        elif bold_only and not self.list_depth and len(text) <= rules.MAX_SUBHEAD_CHARS:
             self.subheadings.append(text)
         else:
             self.paragraphs.append(text)
@@ -177,12 +192,14 @@ class Body:
             elif tag == "br":
                 flush()
             elif tag in rules.INLINE_TAGS and not has_media(child):
-                piece = element_text(child)
-                if piece:
-                    run.append(" " + piece + " ")
-                    state["text"] = True
-                    if not (tag in rules.BOLD_TAGS or is_bold_only(child)):
-                        state["bold"] = False
+                if not is_chrome(child, child.get("class") or ""):
+                    # the markup's own text, spaces and all: 'بـ<a>X</a>' stays 'بـX', '<b>٤٧٪</b>.' stays '٤٧٪.'
+                    piece = raw_text(child)
+                    run.append(piece)
+                    if not piece.isspace() and piece:
+                        state["text"] = True
+                        if not (tag in rules.BOLD_TAGS or is_bold_only(child)):
+                            state["bold"] = False
             else:
                 flush()
                 self.block(child)
@@ -203,11 +220,11 @@ class Body:
             self.paragraph(el)
             return
         cls = classes(el)
-        if tag in rules.SKIP_TAGS or (class_attr and rules.SKIP_CLASS.search(class_attr)):
+        if tag in rules.SKIP_TAGS or is_chrome(el, class_attr):
             return
         if class_attr and rules.READ_MORE_CLASS.search(class_attr):
             for a in rules.LINKS(el):
-                self.read_more.append((a.get("href", ""), element_text(a) or normalize_ws(a.get("title"))))
+                self.read_more.append((a.get("href", ""), read_more_title(a)))
             return
         if class_attr and rules.EMBED_CLASS.search(class_attr):
             self.add_media(el)  # a player inside an embed wrapper is still a video; its text is not ours
@@ -231,8 +248,10 @@ class Body:
                     self.subheadings.append(text)
             return
         if tag in rules.LIST_TAGS:
+            self.list_depth += 1
             for li in rules.LIST_ITEMS(el):
                 self.walk(li)
+            self.list_depth -= 1
             return
         if tag == "p":
             self.paragraph(el)

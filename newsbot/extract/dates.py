@@ -123,5 +123,15 @@ def parse_date(text: str | None) -> datetime | date | None:
 
 
 def to_iso(value: datetime | date | None) -> str | None:
-    """ISO 8601 text: with offset for datetimes, 'YYYY-MM-DD' for a bare day."""
-    return value.isoformat() if value is not None else None
+    """ISO 8601 text, always with an offset (the item contract).
+
+    A bare day (the page shows no time) becomes midnight in the site's zone: RT Arabic dates are
+    Moscow time, so 'الأربعاء ٠٢ ديسمبر ٢٠١٥' is '2015-12-02T00:00:00+03:00'. A naive time is site time too.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=SITE_TZ)
+    return value.isoformat()

@@ -133,6 +133,13 @@ SKIP_CLASS = re.compile(
     r"(?:^|\s)(?:ad|ads|adv|ad[-_]\S+|adfox\S*|advert\S*|banner\S*|sponsor\S*|article__short-url|share\S*|social\S*"
     r"|comments?|subscribe\S*|newsletter\S*|article__tags|article__story)(?=\s|$)"
 )
+#: Live-widget chrome (status, auto-refresh and 'new updates' labels, badges, counters): labels, not entries.
+LIVE_CHROME_CLASS = re.compile(
+    r"(?:^|\s)(?:live|liveblog|live-blog|live-feed)(?:__|-|_)(?:status|refresh|badge|label|indicator|notice|counter"
+    r"|new-updates|update-notice|updated)\S*(?=\s|$)|(?:^|\s)\S*auto-?refresh\S*(?=\s|$)"
+)
+#: ARIA roles of page chrome (status messages, timers, tickers), never article text.
+CHROME_ROLES = frozenset({"status", "timer", "marquee"})
 #: Embeds (social posts, players): their fallback text is the embedded post, not the article.
 EMBED_CLASS = re.compile(r"(?:^|\s)\S*(?:embed|tweet|instagram|tiktok|telegram|fb-post|fb-video)\S*(?=\s|$)")
 #: Inline read-more blocks: their link is a related story (kind 'read_more'), their text is not body.
@@ -185,6 +192,10 @@ LIST_ITEMS = XPath("./li")
 
 SOURCE_LABELS = ("المصدر:", "المصدر :")
 AUTHOR_LABELS = ("بقلم:", "بقلم", "الكاتب:", "الكاتب", "المؤلف:", "إعداد:", "تحرير:")
+#: The label of an inline read-more block (a card may put it inside the link, before the story title).
+READ_MORE_LABELS = (
+    "اقرأ المزيد", "إقرأ المزيد", "اقرأ أيضا", "اقرأ أيضاً", "إقرأ أيضا", "إقرأ أيضاً", "اقرأ كذلك", "اقرأ أيضا:", "اقرأ المزيد:",
+)  # fmt: skip
 #: Legacy pages put related links after this label, at the end of the body.
 RELATED_LABELS = ("معلومات حول الموضوع",)
 RELATED_LABEL_XPATH = XPath("//body//text()[starts-with(normalize-space(.), 'معلومات حول الموضوع')]/..")

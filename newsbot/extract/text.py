@@ -58,6 +58,11 @@ def element_text(
     return normalize_ws("".join(_iter_text(el, skip, skip_elements)))
 
 
+def raw_text(el: HtmlElement, skip: frozenset[str] = SKIP_TEXT_TAGS) -> str:
+    """Visible text of ``el`` exactly as marked up (not normalized): inline markup joins its neighbours as is."""
+    return "".join(_iter_text(el, skip, ()))
+
+
 def strip_label(text: str, labels: Iterable[str]) -> str:
     """Drop a leading label such as 'المصدر:' (with or without the colon) from ``text``."""
     for label in labels:

@@ -1,0 +1,100 @@
+"""The body walker on small article bodies: inline markup, list items, live-widget chrome, read-more cards.
+
+Each case is a minimal current-template article around the body markup under test, extracted through
+:func:`extract_article`; the expected values are written by hand from issue 2's field rules.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsbot.extract import extract_article
+from newsbot.items import Article
+
+URL = "https://arabic.rt.com/health/1772620-عنوان/"
+FILLER = "<p>فقرة أولى من نص المقال تكفي لتجعل الصفحة مقالا له نص.</p>"
+
+
+def _article(body: str) -> Article:
+    html = (
+        '<html lang="ar"><head><title>عنوان</title></head><body>'
+        '<article class="article" data-article-id="1772620"><h1 class="article__heading">عنوان</h1>'
+        f'<div class="article__text">{FILLER}{body}</div></article></body></html>'
+    )
+    return extract_article(URL, html)
+
+
+def _paragraphs(body: str) -> list[str]:
+    return _article(body).body_paragraphs[1:]  # after the filler
+
+
+@pytest.mark.parametrize(
+    ("body", "want"),
+    [
+        # inline markup is taken as it is: no space appears where the markup has none
+        ("<ul><li>بنسبة <strong>٤٧٪</strong>.</li></ul>", ["بنسبة ٤٧٪."]),
+        ('<ul><li>الإصابة بـ<a href="/tags/x/">الخَرَف</a> بنسبة ٣٨٪.</li></ul>', ["الإصابة بـالخَرَف بنسبة ٣٨٪."]),
+        ("<ol><li><b>أولا</b><i>ثانيا</i></li></ol>", ["أولاثانيا"]),
+        # ... and the whitespace that is in the markup stays (normalized)
+        ("<ul><li><b>عن الاقتصاد:</b>\u00a0 نما <em>الناتج</em> المحلي</li></ul>", ["عن الاقتصاد: نما الناتج المحلي"]),
+        # loose text in a wrapper div, split on <br>
+        ("<div>كلمة<span>ملتصقة</span> ثم<br>سطر <a href='/x/'>ثان</a>.</div>", ["كلمةملتصقة ثم", "سطر ثان."]),
+    ],
+)
+def test_inline_markup_joins_its_neighbours_as_marked_up(body: str, want: list[str]) -> None:
+    assert _paragraphs(body) == want
+
+
+def test_bold_only_list_items_are_paragraphs_not_subheadings() -> None:
+    item = _article("<h2>الأعراض</h2><ul><li><b>حرارة مرتفعة</b></li><li><strong>صداع</strong></li></ul><p><b>خلاصة</b></p>")
+    assert item.body_paragraphs[1:] == ["حرارة مرتفعة", "صداع"]
+    assert item.subheadings == ["الأعراض", "خلاصة"]  # a bold-only <p> outside a list is still a subhead
+
+
+def test_nested_list_items_are_paragraphs_too() -> None:
+    item = _article("<ul><li><p><b>بند</b></p><ul><li><b>بند فرعي</b></li></ul></li></ul>")
+    assert item.body_paragraphs[1:] == ["بند", "بند فرعي"]
+    assert item.subheadings == []
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        '<div class="live__status">يتم تحديث الصفحة تلقائيا</div>',
+        '<div class="live-status">تحديث مباشر</div>',
+        '<span class="live__badge">مباشر</span>',
+        '<div class="liveblog-refresh"><button>تحديث</button> آخر تحديث قبل دقيقة</div>',
+        '<div class="autorefresh-note">تتحدث الصفحة كل دقيقة</div>',
+        '<div role="status">٣ تحديثات جديدة</div>',
+    ],
+)
+def test_live_widget_chrome_is_not_body_text(chrome: str) -> None:
+    item = _article(
+        f'<div class="live">{chrome}<div class="live__entries">'
+        '<div class="live-entry"><time datetime="2025-12-19T15:42:00+03:00">15:42</time><p>خبر عاجل أول.</p></div>'
+        "</div></div>"
+    )
+    assert item.body_paragraphs[1:] == ["خبر عاجل أول."]
+    assert item.live_entries == [{"time": "2025-12-19T15:42:00+03:00", "text": "خبر عاجل أول."}]
+
+
+def test_live_entries_containers_are_not_taken_for_chrome() -> None:
+    item = _article('<div class="live__updates"><div class="live-entry"><p>تحديث.</p></div></div>')
+    assert item.body_paragraphs[1:] == ["تحديث."]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '<div class="read-more read-more_card"><a class="read-more__link" href="/business/1772380-x/">'
+        '<span class="read-more__title">اقرأ المزيد</span><span class="read-more__text">صندوق النقد يوافق</span></a></div>',
+        '<div class="read-more"><div class="read-more__title">اقرأ المزيد</div>'
+        '<a class="read-more__link" href="/business/1772380-x/">صندوق النقد يوافق</a></div>',
+        '<div class="read-more"><a href="/business/1772380-x/">اقرأ أيضا: صندوق النقد يوافق</a></div>',
+        '<div class="also-read"><a href="/business/1772380-x/"><b>إقرأ أيضاً</b> صندوق النقد يوافق</a></div>',
+    ],
+)
+def test_read_more_title_leaves_the_label_out(block: str) -> None:
+    item = _article(block)
+    assert item.related == [{"url": "https://arabic.rt.com/business/1772380-x/", "title": "صندوق النقد يوافق", "kind": "read_more"}]
+    assert item.body_paragraphs[1:] == []
