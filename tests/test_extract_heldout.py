@@ -31,14 +31,7 @@ ARTICLE_FIELDS = {f.name for f in dataclasses.fields(Article)}
 DATE_FIELDS = {"published", "modified"}
 
 #: (case, field) -> what the extractor gets wrong (strict xfail: the test fails once it is fixed).
-KNOWN: dict[tuple[str, str], str] = {
-    ("legacy_telecast_http_charset", "title"): "extractor: legacy markup not recognised (body div.text), fallback "
-    "takes the <title> ('حديث اليوم: ...') instead of the page's <h1>",
-    ("legacy_telecast_meta_charset", "title"): "extractor: legacy markup not recognised (body div.text), fallback "
-    "takes the <title> ('بانوراما: ...') instead of the page's <h1>",
-    ("legacy_telecast_http_charset", "images"): "extractor: fallback drops the body's <p><img src='/media/pics/...'></p> "
-    "(keeps only images in a figure or beside a caption): images == []",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _json(path: Path) -> Any:

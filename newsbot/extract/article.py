@@ -13,6 +13,7 @@ from newsbot.extract.dates import parse_date, parse_iso, to_iso
 from newsbot.extract.encoding import decode_html
 from newsbot.extract.errors import NotAnArticle
 from newsbot.extract.metadata import PageMeta, read_meta
+from newsbot.extract.structure import densest_block, is_template_page
 from newsbot.extract.text import element_text, normalize_ws, strip_label
 from newsbot.extract.version import EXTRACTOR_VERSION
 from newsbot.items import Article
@@ -43,12 +44,22 @@ def _first(selector: Any, scope: HtmlElement) -> HtmlElement | None:
 
 
 def _find_template(doc: HtmlElement) -> tuple[rules.Template, HtmlElement, HtmlElement] | None:
-    """The first template whose body container is on the page: (template, article root, body)."""
+    """The first template whose body container is on the page: (template, article root, body).
+
+    A template with a signature whose body class is unknown is recognised next, by its own markup,
+    and its body found by structure (innermost root first); else the page is an unknown template.
+    """
     for template in rules.TEMPLATES:
         for root in template.root(doc) or [doc]:
             body = _first(template.body, root)
             if body is not None:
                 return template, root, body
+    for template in rules.TEMPLATES:
+        if template.signature:
+            for root in reversed(template.root(doc)):
+                body = densest_block(template, root) if is_template_page(template, root) else None
+                if body is not None:
+                    return template, root, body
     return None
 
 

@@ -37,6 +37,10 @@ class Template:
     tags: CSSSelector
     story: CSSSelector
     related: CSSSelector
+    #: Markup that identifies the template when none of its body selectors matches (each selector must
+    #: match in the root); its body is then found by structure (newsbot.extract.structure). Empty: the
+    #: template is recognised only by its body container.
+    signature: tuple[CSSSelector, ...] = ()
 
 
 #: Current article template (``article.article`` with BEM classes).
@@ -55,18 +59,24 @@ CURRENT = Template(
 )
 
 #: Legacy program pages (``/prg/telecast/{id}-{slug}/``, windows-1256): the pre-BEM news markup.
+#: Its body class varies between older markups; when none below matches, a root holding an <h1> and the
+#: legacy date line or lead block has its body found by structure (the block with the most paragraph text).
+_LEGACY_HEADING = ("h1.news-title", "h1.telecast-title", "h1")
+_LEGACY_SUMMARY = ("div.news-anons", "div.telecast-anons", "div.anons", "div.lead")
+_LEGACY_DATE = ("div.news-date", "div.telecast-date", "span.date", "div.date")
 LEGACY = Template(
     name="legacy",
-    root=css("div.news-block", "div.telecast", "div#content", "div.content"),
+    root=css("div.news-block", "div.news_item", "div.news-item", "div.telecast", "div#content", "div.content"),
     body=css("div.news-text", "div.telecast-text", "div.telecast__text", "div.prg-text"),
-    heading=css("h1.news-title", "h1.telecast-title", "h1"),
-    summary=css("div.news-anons", "div.telecast-anons", "div.anons", "div.lead"),
-    date=css("div.news-date", "div.telecast-date", "span.date", "div.date"),
+    heading=css(*_LEGACY_HEADING),
+    summary=css(*_LEGACY_SUMMARY),
+    date=css(*_LEGACY_DATE),
     author=css("div.news-author", "div.author"),
     cover=css("div.news-video", "div.news-photo", "div.telecast-video", "div.telecast-photo"),
     tags=css("div.news-tags a[href]", "div.tags a[href]"),
     story=css("div.news-story a[href]"),
     related=css("div.news-related a[href]"),
+    signature=(css(*_LEGACY_HEADING), css(*_LEGACY_SUMMARY, *_LEGACY_DATE)),
 )
 
 TEMPLATES: tuple[Template, ...] = (CURRENT, LEGACY)
@@ -151,6 +161,8 @@ SOURCE_CLASSES = frozenset({"article__source", "news-source", "source"})
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "form", "button", "input", "svg", "link", "meta", "hr"})
 HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 LIST_TAGS = frozenset({"ul", "ol"})
+#: Page chrome a body found by structure never sits in.
+STRUCTURE_SKIP_TAGS = frozenset({"header", "footer", "nav", "aside", "figure", "figcaption"})
 BOLD_TAGS = frozenset({"b", "strong"})
 INLINE_TAGS = frozenset(
     {"a", "b", "strong", "i", "em", "u", "span", "font", "small", "sup", "sub", "abbr", "q", "mark", "cite", "bdi", "bdo", "time", "s"}
@@ -209,6 +221,8 @@ TITLE_SUFFIXES = (" - RT Arabic", " | RT Arabic", " - روسيا اليوم", " 
 MAX_SUBHEAD_CHARS = 160
 #: A 'المصدر: ...' line longer than this is a sentence of the body, not the source line.
 MAX_SOURCE_CHARS = 120
+#: A body found by structure (legacy template, unknown body class) must hold at least this much text.
+MIN_STRUCTURE_BODY_CHARS = 100
 #: The fallback extractor must find at least this much text to call a page an article.
 MIN_FALLBACK_CHARS = 200
 
