@@ -98,3 +98,20 @@ def test_read_more_title_leaves_the_label_out(block: str) -> None:
     item = _article(block)
     assert item.related == [{"url": "https://arabic.rt.com/business/1772380-x/", "title": "صندوق النقد يوافق", "kind": "read_more"}]
     assert item.body_paragraphs[1:] == []
+
+
+def test_live_widget_chrome_is_dropped_by_the_fallback_too() -> None:
+    # the body container moved (template changed): the generic extractor runs, with the same live-chrome rules
+    entries = "".join(
+        f'<div class="entry"><p>تحديث رقم {n}: نص الخبر العاجل الذي يكفي طوله ليعد فقرة من فقرات المقال الحي.</p></div>'
+        for n in range(1, 6)
+    )
+    html = (
+        '<html lang="ar"><head><title>مباشر</title></head><body><main><div class="story-page">'
+        '<h1>مباشر: مؤتمر صحفي</h1><p class="live-blog__status">يتم تحديث الصفحة تلقائيا</p>'
+        f'<p role="status">وصلت تحديثات جديدة</p>{entries}</div></main></body></html>'
+    )
+    item = extract_article("https://arabic.rt.com/russia/1765230-مباشر/", html)
+    assert item.extracted_by == "fallback"
+    assert len(item.body_paragraphs) == 5
+    assert not any("تحديث الصفحة" in p or "تحديثات جديدة" in p for p in item.body_paragraphs)

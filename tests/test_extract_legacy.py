@@ -92,3 +92,10 @@ def test_unknown_template_still_goes_to_the_fallback() -> None:
 def test_too_little_text_is_not_a_body() -> None:
     with pytest.raises(NotAnArticle):
         _extract(f'<div class="news_item">{HEAD.replace(LEAD, "قصير")}<div class="text"><p>سطر واحد.</p></div></div>')
+
+
+def test_structure_is_used_only_for_program_pages() -> None:
+    # the same markup outside /prg/: an unknown body class there means the site changed, so the fallback runs
+    page = _page(f'<div class="news_item">{HEAD}<div class="text"><p>{P1}</p><p>{P2}</p><p>{P1}</p></div></div>')
+    item = extract_article("https://arabic.rt.com/world/24517-الطاقة/", page, encoding="windows-1256")
+    assert item.extracted_by == "fallback"

@@ -43,11 +43,12 @@ def _first(selector: Any, scope: HtmlElement) -> HtmlElement | None:
     return found[0] if found else None
 
 
-def _find_template(doc: HtmlElement) -> tuple[rules.Template, HtmlElement, HtmlElement] | None:
+def _find_template(doc: HtmlElement, section: str | None) -> tuple[rules.Template, HtmlElement, HtmlElement] | None:
     """The first template whose body container is on the page: (template, article root, body).
 
-    A template with a signature whose body class is unknown is recognised next, by its own markup,
-    and its body found by structure (innermost root first); else the page is an unknown template.
+    Next, in the URL sections it names, a template with a signature is recognised by its own markup
+    even when its body class is unknown, its body found by structure (innermost root first).
+    Else the page is an unknown template (None).
     """
     for template in rules.TEMPLATES:
         for root in template.root(doc) or [doc]:
@@ -55,7 +56,7 @@ def _find_template(doc: HtmlElement) -> tuple[rules.Template, HtmlElement, HtmlE
             if body is not None:
                 return template, root, body
     for template in rules.TEMPLATES:
-        if template.signature:
+        if template.signature and section in template.signature_sections:
             for root in reversed(template.root(doc)):
                 body = densest_block(template, root) if is_template_page(template, root) else None
                 if body is not None:
@@ -196,11 +197,11 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
     if rules.ERROR_PAGE_MARKER in source and rules.ERROR_PAGE(doc):
         raise NotAnArticle(f"error page, not an article: {url}")
     page = read_meta(doc)
-    found = _find_template(doc)
+    page_url = _canonical(page, url)
+    found = _find_template(doc, urls.section(page_url))
     if found is None and not (page.is_article or urls.is_article_url(urls.canonical_url(url))):
         raise NotAnArticle(f"no article markup or metadata (a listing page?): {url}")
 
-    page_url = _canonical(page, url)
     own_id = urls.article_id(page_url) or urls.article_id(urls.canonical_url(url))
     template = found[0] if found else rules.CURRENT
     root = found[1] if found else doc

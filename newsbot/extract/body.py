@@ -1,9 +1,10 @@
 """Walk an article body container and sort what is in it.
 
-Paragraphs (and list items) go to ``paragraphs``; h2..h6 and bold-only paragraphs to
-``subheadings``; figures to ``images``; players to ``videos``; read-more blocks to
+Paragraphs (and list items, bold or not) go to ``paragraphs``; h2..h6 and bold-only paragraphs
+outside lists to ``subheadings``; figures to ``images``; players to ``videos``; read-more blocks to
 ``read_more`` links; the 'المصدر:' line to ``source``; live-update entries to ``live_entries``
-(their text is also a paragraph). Ads, embeds and scripts are dropped. Text runs that sit
+(their text is also a paragraph). Ads, embeds, scripts and live-widget labels are dropped.
+Inline markup is read as it is: text joins its neighbours exactly where the markup joins it. Text runs that sit
 directly in the container (older markup, ``<br>``-separated) become paragraphs too.
 """
 

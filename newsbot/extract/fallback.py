@@ -111,6 +111,9 @@ def extract_body(doc: HtmlElement, body: Body) -> None:
     collect_media(doc, body)
     for el in rules.CHROME(doc):
         drop_tree(el)
+    for el in rules.CLASS_OR_ROLE(doc):  # live-widget labels and ARIA status regions, by the body's rules
+        if rules.LIVE_CHROME_CLASS.search(el.get("class") or "") or el.get("role") in rules.CHROME_ROLES:
+            drop_tree(el)
     cleaned = etree.tostring(doc, encoding="unicode", method="html")
     try:
         result = trafilatura.bare_extraction(cleaned, url=body.base_url, **TRAFILATURA_OPTIONS)

@@ -41,6 +41,9 @@ class Template:
     #: match in the root); its body is then found by structure (newsbot.extract.structure). Empty: the
     #: template is recognised only by its body container.
     signature: tuple[CSSSelector, ...] = ()
+    #: URL sections whose pages may be recognised by the signature (elsewhere an unknown body class means
+    #: the site changed its templates: the fallback runs and the crawl warns).
+    signature_sections: frozenset[str] = frozenset()
 
 
 #: Current article template (``article.article`` with BEM classes).
@@ -59,8 +62,9 @@ CURRENT = Template(
 )
 
 #: Legacy program pages (``/prg/telecast/{id}-{slug}/``, windows-1256): the pre-BEM news markup.
-#: Its body class varies between older markups; when none below matches, a root holding an <h1> and the
-#: legacy date line or lead block has its body found by structure (the block with the most paragraph text).
+#: Its body class varies between older markups; when none below matches, a program page (/prg/) whose root
+#: holds an <h1> and the legacy date line or lead block has its body found by structure (the block with the
+#: most paragraph text).
 _LEGACY_HEADING = ("h1.news-title", "h1.telecast-title", "h1")
 _LEGACY_SUMMARY = ("div.news-anons", "div.telecast-anons", "div.anons", "div.lead")
 _LEGACY_DATE = ("div.news-date", "div.telecast-date", "span.date", "div.date")
@@ -77,6 +81,7 @@ LEGACY = Template(
     story=css("div.news-story a[href]"),
     related=css("div.news-related a[href]"),
     signature=(css(*_LEGACY_HEADING), css(*_LEGACY_SUMMARY, *_LEGACY_DATE)),
+    signature_sections=frozenset({"prg"}),
 )
 
 TEMPLATES: tuple[Template, ...] = (CURRENT, LEGACY)
@@ -124,6 +129,8 @@ CHROME = css(
     "iframe",
 )
 
+#: Elements the fallback checks against LIVE_CHROME_CLASS and CHROME_ROLES (regexes have no CSS form).
+CLASS_OR_ROLE = XPath("//body//*[@class or @role]")
 #: Page chrome that never holds the article's own media (checked as ancestors in the fallback).
 CHROME_CONTAINERS = css(
     "header", "footer", "nav", "aside", "section.stories-bar", "section.comments", "section.related",

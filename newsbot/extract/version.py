@@ -1,3 +1,3 @@
 """Version of the extraction rules; stored in every item so re-extraction can be targeted."""
 
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
