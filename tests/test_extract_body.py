@@ -86,10 +86,14 @@ def test_live_entries_containers_are_not_taken_for_chrome() -> None:
 @pytest.mark.parametrize(
     "block",
     [
-        '<div class="read-more read-more_card"><a class="read-more__link" href="/business/1772380-x/">'
-        '<span class="read-more__title">اقرأ المزيد</span><span class="read-more__text">صندوق النقد يوافق</span></a></div>',
-        '<div class="read-more"><div class="read-more__title">اقرأ المزيد</div>'
-        '<a class="read-more__link" href="/business/1772380-x/">صندوق النقد يوافق</a></div>',
+        (
+            '<div class="read-more read-more_card"><a class="read-more__link" href="/business/1772380-x/">'
+            '<span class="read-more__title">اقرأ المزيد</span><span class="read-more__text">صندوق النقد يوافق</span></a></div>'
+        ),
+        (
+            '<div class="read-more"><div class="read-more__title">اقرأ المزيد</div>'
+            '<a class="read-more__link" href="/business/1772380-x/">صندوق النقد يوافق</a></div>'
+        ),
         '<div class="read-more"><a href="/business/1772380-x/">اقرأ أيضا: صندوق النقد يوافق</a></div>',
         '<div class="also-read"><a href="/business/1772380-x/"><b>إقرأ أيضاً</b> صندوق النقد يوافق</a></div>',
     ],

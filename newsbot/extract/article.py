@@ -79,8 +79,7 @@ def _title(page: PageMeta, heading: HtmlElement | None) -> str | None:
         return text
     title = page.title_tag or ""
     for suffix in rules.TITLE_SUFFIXES:
-        if title.endswith(suffix):
-            title = title[: -len(suffix)]
+        title = title.removesuffix(suffix)
     return normalize_ws(title) or None
 
 
@@ -249,7 +248,8 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
 
     if found is None or not (body.paragraphs or body.live_entries):
         # no template matched, or its body container is empty (text moved elsewhere): the generic extractor
-        from newsbot.extract.fallback import extract_body, visible_date as find_visible_date
+        from newsbot.extract.fallback import extract_body
+        from newsbot.extract.fallback import visible_date as find_visible_date
 
         visible_date = None if item.published else find_visible_date(doc)  # before the chrome is dropped
 

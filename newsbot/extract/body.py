@@ -16,7 +16,13 @@ from urllib.parse import urljoin, urlsplit
 
 from newsbot.extract import rules
 from newsbot.extract.dates import parse_iso, to_iso
-from newsbot.extract.text import drop_tree, element_text, normalize_ws, raw_text, strip_label
+from newsbot.extract.text import (
+    drop_tree,
+    element_text,
+    normalize_ws,
+    raw_text,
+    strip_label,
+)
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as HtmlElement

@@ -11,7 +11,7 @@ itself is never changed.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 #: The site's own zone (Moscow, no DST since 2014): used when a time is shown without a zone.
 SITE_TZ = timezone(timedelta(hours=3))
@@ -66,7 +66,7 @@ def _build(m: re.Match[str], month: int) -> datetime | date | None:
         return None
     if m["h"] is None:
         return day
-    tz = timezone.utc if m["zone"] in _UTC_ZONES else SITE_TZ
+    tz = UTC if m["zone"] in _UTC_ZONES else SITE_TZ
     hour = int(m["h"])
     if m["ampm"] in _PM and hour < 12:
         hour += 12
@@ -93,7 +93,7 @@ def parse_iso(text: str | None) -> datetime | date | None:
         if m["tz"]:
             tz_text = m["tz"]
             if tz_text == "Z":
-                tz = timezone.utc
+                tz = UTC
             else:
                 sign = -1 if tz_text[0] == "-" else 1
                 digits = tz_text[1:].replace(":", "")
