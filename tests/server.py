@@ -298,9 +298,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers = [("Retry-After", "1")] if fault == "503" else []
             self.close_connection = True
             return self._plain(int(fault), "injected fault", head, headers)
+        # logged on arrival: before the client can see the close, and before a hang that may outlast the test
+        self.server.log_request(dict(self.record, status=None))
         if fault == "timeout":
             time.sleep(self.server.hang)
-        self.server.log_request(dict(self.record, status=None))  # before the client can see the close
         self.close_connection = True
         with _suppress_os_error():
             self.connection.shutdown(socket.SHUT_RDWR)
