@@ -110,6 +110,17 @@ def norm_text(text: Any) -> str | None:
     return re.sub(r"\s+", " ", str(text).replace("\u00a0", " ")).strip() or None
 
 
+def norm_deep(value: Any) -> Any:
+    """``norm_text`` applied to every string inside lists and dicts (expected items vs extracted ones)."""
+    if isinstance(value, str):
+        return norm_text(value)
+    if isinstance(value, list):
+        return [norm_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {k: norm_deep(v) for k, v in value.items()}
+    return value
+
+
 def norm_time(value: Any) -> float | Any:
     try:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() if value else None

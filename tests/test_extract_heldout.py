@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import pytest
 
 from newsbot.extract import extract_article
 from newsbot.items import Article
+from tests.crawl_helpers import norm_deep
 
 HELDOUT = Path(__file__).parent / "fixtures" / "heldout"
 CASES = sorted(p.parent.name for p in HELDOUT.glob("*/expected.json"))
@@ -44,14 +44,7 @@ def _extract(case: str) -> Article:
     return extract_article(meta["url"], (HELDOUT / case / meta["file"]).read_bytes(), encoding=meta["encoding"])
 
 
-def _norm(value: Any) -> Any:
-    if isinstance(value, str):
-        return re.sub(r"\s+", " ", value.replace("\u00a0", " ")).strip() or None
-    if isinstance(value, list):
-        return [_norm(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items()}
-    return value
+_norm = norm_deep
 
 
 def _instant(value: Any) -> datetime:

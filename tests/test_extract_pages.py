@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import pytest
 
 from newsbot.extract import EXTRACTOR_VERSION, NotAnArticle, extract_article
 from newsbot.items import Article
+from tests.crawl_helpers import norm_deep
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 #: Keys of the snapshot's gold files that are not item fields (about the fetch, not the page).
@@ -61,14 +61,7 @@ def _extract(case: Path) -> Article | NotAnArticle:
         return exc
 
 
-def _norm(value: Any) -> Any:
-    if isinstance(value, str):
-        return re.sub(r"\s+", " ", value.replace("\u00a0", " ")).strip() or None
-    if isinstance(value, list):
-        return [_norm(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items()}
-    return value
+_norm = norm_deep
 
 
 def _field_cases() -> list[Any]:
