@@ -9,12 +9,14 @@ from lxml import etree
 from newsbot import urls
 from newsbot.extract import rules
 from newsbot.extract.body import Body, starts_with_label
+from newsbot.extract.canon import PageLinks, canonical
 from newsbot.extract.dates import parse_date, parse_iso, to_iso
 from newsbot.extract.encoding import decode_html
 from newsbot.extract.errors import NotAnArticle
 from newsbot.extract.metadata import PageMeta, read_meta
+from newsbot.extract.select import first
 from newsbot.extract.structure import densest_block, is_template_page
-from newsbot.extract.text import element_text, normalize_ws, strip_label
+from newsbot.extract.text import contains_any, element_text, normalize_ws, strip_label
 from newsbot.extract.version import EXTRACTOR_VERSION
 from newsbot.items import Article
 
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 def decode(html: str | bytes, encoding: str | None = None) -> str:
     """Page text. Bytes are decoded (HTTP charset, <meta>, UTF-8, windows-1256); a str is used as is."""
     text = decode_html(html, encoding)[0] if isinstance(html, bytes) else html
-    if not text.strip():
+    if not text or text.isspace():  # as `not text.strip()`, without copying the page
         raise NotAnArticle("empty page")
     return text
 
@@ -38,9 +40,7 @@ def parse_html(text: str) -> HtmlElement:
     return doc
 
 
-def _first(selector: Any, scope: HtmlElement) -> HtmlElement | None:
-    found = selector(scope)
-    return found[0] if found else None
+_first = first
 
 
 def _find_template(doc: HtmlElement, section: str | None) -> tuple[rules.Template, HtmlElement, HtmlElement] | None:
@@ -67,7 +67,7 @@ def _find_template(doc: HtmlElement, section: str | None) -> tuple[rules.Templat
 def _canonical(page: PageMeta, url: str) -> str:
     for candidate in (page.canonical, page.first("og:url"), page.ld_text("url")):
         if candidate:
-            resolved = urls.canonical_url(candidate, base=url)
+            resolved = canonical(candidate, url)
             if urls.is_site_url(resolved):
                 return resolved
     return urls.canonical_url(url)
@@ -142,19 +142,18 @@ def _language(page: PageMeta) -> str | None:
     return None
 
 
-def _related(
-    links: list[tuple[str, str, str]], page_url: str, own_id: int | None
-) -> list[dict[str, Any]]:
+def _related(links: list[tuple[str, str, str]], page: PageLinks, own_id: int | None) -> list[dict[str, Any]]:
     """De-duplicated related links (by article id), page order, canonical; the short form is upgraded."""
     out: list[dict[str, Any]] = []
     seen: dict[int | str, dict[str, Any]] = {}
     for href, title, kind in links:
         if not href.strip() or href.startswith(("#", "javascript:", "mailto:")):
             continue
-        url = urls.canonical_url(href, base=page_url)
-        if not urls.is_article_url(url):
+        url = page.canonical(href)
+        aid = page.article_id(url)
+        if aid is None:  # not an article of the site (urls.is_article_url)
             continue
-        key: int | str = urls.article_id(url) or url
+        key: int | str = aid or url
         if key == own_id:
             continue
         if key in seen:
@@ -219,7 +218,7 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
 
     if found is not None:
         body.walk(found[2])
-        if not body.live_entries and any(marker in source for marker in rules.LIVE_MARKERS):
+        if not body.live_entries and contains_any(source, rules.LIVE_MARKERS):
             for entry in rules.LIVE_ENTRY(root):
                 body.add_live_entry(entry)
 
@@ -241,7 +240,8 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
         extractor_version=EXTRACTOR_VERSION,
     )
     story = _first(template.story, root)
-    item.story = urls.canonical_url(story.get("href", ""), base=page_url) if story is not None else None
+    links = PageLinks(page_url)
+    item.story = links.canonical(story.get("href", "")) if story is not None else None
     related_links = [(h, t, "read_more") for h, t in body.read_more]
     related_links += [(a.get("href", ""), element_text(a), "related") for a in template.related(root)]
     related_links += _legacy_related(doc, source)
@@ -272,6 +272,6 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
     item.videos = body.videos
     item.source = body.source
     item.live_entries = body.live_entries
-    item.related = _related(related_links, page_url, own_id)
+    item.related = _related(related_links, links, own_id)
     return item
 

@@ -118,17 +118,18 @@ class Body:
     def add_media(self, el: HtmlElement) -> None:
         """Images and players inside ``el`` (a figure, a cover, or a block holding an <img>)."""
         caption = self.caption(el)
-        imgs = [el] if el.tag == "img" else rules.IMAGE(el)
+        tag = el.tag
+        imgs = [el] if tag == "img" else list(el.iter("img"))  # = .//img: el itself is no <img> here
         for img in imgs:
             src = absolute(img.get("data-src") or img.get("src"), self.base_url)
             if src and not any(i["src"] == src for i in self.images):
                 self.images.append({"src": src, "caption": caption})
-        videos = [el] if el.tag == "video" else rules.VIDEO(el)
+        videos = [el] if tag == "video" else list(el.iter("video"))
         for video in videos:
-            sources = rules.VIDEO_SOURCE(video)
+            sources = [s for s in (c.get("src") for c in video if c.tag == "source") if s is not None]  # ./source/@src
             src = absolute(video.get("src") or (sources[0] if sources else None), self.base_url)
             self.add_video(src, absolute(video.get("poster"), self.base_url))
-        players = [el] if el.tag in ("iframe", "embed") else rules.PLAYERS(el)
+        players = [el] if tag in ("iframe", "embed") else list(el.iter("iframe", "embed"))  # .//iframe | .//embed
         for player in players:
             src = absolute(player.get("data-src") or player.get("src"), self.base_url)
             if src and is_video_iframe(src):

@@ -56,6 +56,8 @@ _AM = frozenset({"ص", "صباحا"})
 
 def matching_copy(text: str) -> str:
     """The text with digits as ASCII and letter variants folded; for matching only, never stored."""
+    if text.isascii():  # every table and pattern here maps non-ASCII characters only
+        return text
     return _HARAKAT.sub("", text.translate(_DIGITS).translate(_LETTERS))
 
 

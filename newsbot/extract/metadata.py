@@ -72,29 +72,46 @@ def _article_objects(data: Any) -> list[dict[str, Any]]:
     return found
 
 
+def _read_ld(page: PageMeta, script: HtmlElement) -> None:
+    raw = (script.text or "").strip()
+    if not raw:
+        return
+    try:
+        data = json.loads(raw, strict=False)  # strict=False: raw newlines/tabs inside strings are common
+    except ValueError as exc:
+        page.ld_broken = True
+        logger.debug("skipping malformed JSON-LD block: %s", exc)
+        return
+    objects = _article_objects(data)
+    if objects and not page.ld:
+        page.ld = objects[0]
+
+
 def read_meta(doc: HtmlElement) -> PageMeta:
+    """One pass over the page's script/meta/link/title elements (lxml's C tag filter: no XPath)."""
     page = PageMeta()
-    for script in rules.JSON_LD(doc):
-        raw = (script.text or "").strip()
-        if not raw:
-            continue
-        try:
-            data = json.loads(raw, strict=False)  # strict=False: raw newlines/tabs inside strings are common
-        except ValueError as exc:
-            page.ld_broken = True
-            logger.debug("skipping malformed JSON-LD block: %s", exc)
-            continue
-        objects = _article_objects(data)
-        if objects and not page.ld:
-            page.ld = objects[0]
-    for el in rules.META(doc):
-        name = el.get("property") or el.get("name") or el.get("itemprop")
-        if name:
-            page.meta.setdefault(name.strip().lower(), []).append(el.get("content", ""))
-    canonical = rules.CANONICAL(doc)
-    page.canonical = canonical[0].strip() if canonical and canonical[0].strip() else None
-    lang = rules.HTML_LANG(doc)
-    page.html_lang = lang[0].strip() if lang and lang[0].strip() else None
-    title = rules.TITLE_TAG(doc)
-    page.title_tag = element_text(title[0]) if title else None
+    meta = page.meta
+    title: HtmlElement | None = None
+    for el in doc.iter("script", "meta", "link", "title"):
+        tag = el.tag
+        if tag == "meta":
+            content = el.get("content")
+            if content is not None:
+                name = el.get("property") or el.get("name") or el.get("itemprop")
+                if name:
+                    meta.setdefault(name.strip().lower(), []).append(content)
+        elif tag == "script":
+            if el.get("type") == "application/ld+json":
+                _read_ld(page, el)
+        elif tag == "link":
+            if page.canonical is None and el.get("rel") == "canonical":
+                href = el.get("href")
+                if href is not None:  # the first canonical link that has an href decides, as //link/@href[1]
+                    page.canonical = href.strip() or ""
+        elif title is None:
+            title = el
+    page.canonical = page.canonical or None
+    lang = doc.get("lang") if doc.tag == "html" and doc.getparent() is None else None
+    page.html_lang = lang.strip() if lang and lang.strip() else None
+    page.title_tag = element_text(title) if title is not None else None
     return page

@@ -1,7 +1,8 @@
 """The site's markup, as data: every selector, label and threshold the extractors use.
 
-Selectors are CSS compiled once to XPath at import (lxml.cssselect), so a page costs one
-parse plus XPath evaluation. A page template is one :class:`Template`; the article
+Selectors are CSS compiled once at import (:mod:`newsbot.extract.select`: lxml's C-level tag
+iteration for the simple selectors used here, lxml.cssselect otherwise), so a page costs one parse
+plus a few tree walks. A page template is one :class:`Template`; the article
 extractor tries them in order and uses the first whose body container is present.
 When the site changes its markup, this is the module to edit.
 """
@@ -11,15 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml.cssselect import CSSSelector
 from lxml.etree import XPath
 
+from newsbot.extract.select import Selector, compile_css
 
-def css(*selectors: str) -> CSSSelector:
+
+def css(*selectors: str) -> Selector:
     """One compiled selector for a union of CSS selectors; an empty group is a bug, not 'match all'."""
     if not selectors or not all(s.strip() for s in selectors):
         raise ValueError(f"empty selector group: {selectors!r}")
-    return CSSSelector(", ".join(selectors), translator="html")
+    return compile_css(", ".join(selectors))
 
 
 @dataclass(frozen=True)
@@ -27,20 +29,20 @@ class Template:
     """Where one page template keeps each part of an article."""
 
     name: str
-    root: CSSSelector  # the article element (scopes every other selector)
-    body: CSSSelector  # the body text container(s); presence selects the template
-    heading: CSSSelector
-    summary: CSSSelector
-    date: CSSSelector
-    author: CSSSelector
-    cover: CSSSelector
-    tags: CSSSelector
-    story: CSSSelector
-    related: CSSSelector
+    root: Selector  # the article element (scopes every other selector)
+    body: Selector  # the body text container(s); presence selects the template
+    heading: Selector
+    summary: Selector
+    date: Selector
+    author: Selector
+    cover: Selector
+    tags: Selector
+    story: Selector
+    related: Selector
     #: Markup that identifies the template when none of its body selectors matches (each selector must
     #: match in the root); its body is then found by structure (newsbot.extract.structure). Empty: the
     #: template is recognised only by its body container.
-    signature: tuple[CSSSelector, ...] = ()
+    signature: tuple[Selector, ...] = ()
     #: URL sections whose pages may be recognised by the signature (elsewhere an unknown body class means
     #: the site changed its templates: the fallback runs and the crawl warns).
     signature_sections: frozenset[str] = frozenset()
@@ -187,10 +189,6 @@ CAPTION = css(
     ".caption",
     ".copyright",
 )
-IMAGE = XPath(".//img")
-VIDEO = XPath(".//video")
-VIDEO_SOURCE = XPath("./source/@src")
-PLAYERS = XPath(".//iframe | .//embed")
 #: Hosts whose iframes are video players (other iframes are social embeds or widgets).
 VIDEO_IFRAME_HOSTS = (
     "youtube.com",

@@ -6,6 +6,7 @@ only NBSP and other Unicode spaces become a space, runs collapse and ends are tr
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,6 +33,23 @@ def normalize_ws(text: str | None) -> str:
     return " ".join(text.split())  # str.split() splits on exactly what str.isspace() calls space (NBSP too)
 
 
+#: Descendants that make the slow walk necessary (text left out, or spaces added around it).
+_SKIP_OR_BLOCK = tuple(sorted(SKIP_TEXT_TAGS | BLOCK_TAGS))
+
+
+def _plain_text(el: HtmlElement) -> str | None:
+    """The text of ``el`` when no descendant is skipped or starts a line (the common <p> and <a>), else None.
+
+    Same string as joining :func:`_iter_text` minus the spaces around ``el`` itself, by lxml's C-level
+    ``itertext`` (comments and processing instructions give their tail, not their content, in both).
+    """
+    if not len(el):
+        return el.text or ""
+    if next(el.iterdescendants(*_SKIP_OR_BLOCK), None) is not None:
+        return None
+    return "".join(el.itertext())
+
+
 def _iter_text(el: HtmlElement, skip: frozenset[str], skip_elements: Collection[HtmlElement]) -> Iterable[str]:
     tag = el.tag
     if not isinstance(tag, str) or tag in skip or el in skip_elements:  # comments/PIs have no visible text
@@ -55,11 +73,23 @@ def element_text(
     """Visible text of ``el`` (scripts, styles, embeds and ``skip_elements`` left out), whitespace-normalized."""
     if el is None:
         return ""
+    if skip is SKIP_TEXT_TAGS and not skip_elements:
+        tag = el.tag
+        if isinstance(tag, str) and tag not in skip:
+            text = _plain_text(el)
+            if text is not None:
+                return normalize_ws(text)  # the spaces a block element adds around itself are trimmed here
     return normalize_ws("".join(_iter_text(el, skip, skip_elements)))
 
 
 def raw_text(el: HtmlElement, skip: frozenset[str] = SKIP_TEXT_TAGS) -> str:
     """Visible text of ``el`` exactly as marked up (not normalized): inline markup joins its neighbours as is."""
+    if skip is SKIP_TEXT_TAGS:
+        tag = el.tag
+        if isinstance(tag, str) and tag not in skip and tag not in BLOCK_TAGS:
+            text = _plain_text(el)
+            if text is not None:
+                return text
     return "".join(_iter_text(el, skip, ()))
 
 
@@ -69,6 +99,19 @@ def strip_label(text: str, labels: Iterable[str]) -> str:
         if text.startswith(label):
             return text[len(label) :].lstrip(" :：").strip()
     return text
+
+
+def contains_any(text: str, markers: tuple[str, ...]) -> bool:
+    """``any(m in text for m in markers)`` in one pass over ``text`` when the markers share a prefix."""
+    prefix = os.path.commonprefix(markers)
+    if not prefix:
+        return any(m in text for m in markers)
+    i = text.find(prefix)
+    while i != -1:
+        if text.startswith(markers, i):
+            return True
+        i = text.find(prefix, i + 1)
+    return False
 
 
 def drop_tree(el: HtmlElement) -> None:
