@@ -1,0 +1,89 @@
+"""newsbot.warc.metadata: the metadata record's outlinks, from a regex scan, equal what an HTML parser finds.
+
+The reference is lxml's ``//a/@href`` through parsel (what ``outlinks`` used before the scan replaced it), joined the
+same plain way with ``urljoin``, over every replica and fixture page in the repository and over
+hand-written pages with the markup a regex gets wrong most easily.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from parsel import Selector
+from scrapy.http import HtmlResponse, Response
+
+from newsbot.warc.metadata import hrefs, metadata_fields, outlinks
+
+TESTS = Path(__file__).parent
+PAGES = sorted({*TESTS.glob("site/*/pages/**/*.html"), *TESTS.glob("fixtures/**/*.html")})
+BASE = "https://arabic.rt.com/world/801234-x/"
+
+
+def lxml_outlinks(url: str, text: str) -> list[str]:
+    root = Selector(text=text)  # lxml's HTML parser, as Scrapy's response.selector
+    base = urljoin(url, (root.xpath("//base/@href").get() or "").strip())
+    seen: dict[str, None] = {}
+    for raw in root.xpath("//a/@href").getall():
+        link = urljoin(base, str(raw).strip()).split("#", 1)[0]
+        if link.startswith(("http://", "https://")):
+            seen.setdefault(link, None)
+    return list(seen)
+
+
+def page(text: str, url: str = BASE) -> HtmlResponse:
+    return HtmlResponse(url, body=text.encode("utf-8"), encoding="utf-8")
+
+
+def test_the_repository_has_pages_to_compare():
+    assert len(PAGES) >= 40
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.relative_to(TESTS).as_posix())
+def test_outlinks_equal_lxml_on_every_replica_and_fixture_page(path: Path):
+    response = HtmlResponse(BASE, body=path.read_bytes())
+    want = lxml_outlinks(BASE, response.text)
+    assert outlinks(response) == want
+
+
+TRICKY = {
+    "quotes": """<a href="/a">1</a><a href='/b?x=1&amp;y=2'>2</a><a href=/c>3</a><A HREF="/d">4</A>""",
+    "attributes": """<a class="x" data-href="/no" href="/e" title="a > b">5</a><a title='>' href="/f">6</a>""",
+    "not a": """<abbr href="/no">x</abbr><area href="/no"><link href="/no"><a>no href</a><a name=x>n</a><a href="/ok">ok</a>""",
+    "hidden": """<!-- <a href="/no-comment">x</a> --><script>var s = '<a href="/no-script">';</script>"""
+              """<style>a[href="/no-style"]{}</style><textarea><a href="/no-textarea"></textarea><a href="/g">7</a>""",
+    "whitespace": """<a\nhref = " /h#frag "\n>8</a><a  href="//cdn.test/i">9</a><a href="mailto:x@y.z">m</a>"""
+                  """<a href="javascript:void(0)">j</a><a href="">self</a>""",
+    "arabic": """<a href="/world/1-علاقات-روسيا/">ع</a><a href="https://arabic.rt.com/%D8%B9/">ع</a>""",
+    "base": """<html><head><base href="https://other.test/dir/"></head><body><a href="rel">r</a><a href="/abs">a</a></body>""",
+}
+
+
+@pytest.mark.parametrize("name", TRICKY)
+def test_outlinks_equal_lxml_on_hand_written_markup(name: str):
+    text = f"<html><body><p>x</p>{TRICKY[name]}</body></html>" if "<html>" not in TRICKY[name] else TRICKY[name]
+    want = lxml_outlinks(BASE, text)
+    assert want, "the case must have links to compare"
+    assert outlinks(page(text)) == want
+
+
+def test_hrefs_decode_entities_and_skip_hidden_markup():
+    text = TRICKY["quotes"] + TRICKY["hidden"]
+    assert list(hrefs(text)) == ["/a", "/b?x=1&y=2", "/c", "/d", "/g"]
+
+
+def test_non_html_response_has_no_outlinks():
+    assert outlinks(Response(BASE, body=b'<a href="/x">')) == []
+
+
+def test_metadata_fields_order():
+    item = {"url": BASE, "extracted_by": "rt_ar", "extractor_version": "4", "related": [{"url": "https://arabic.rt.com/r/1-x/"}]}
+    fields = metadata_fields(item, page('<a href="/z/">z</a>'))
+    assert fields == [
+        ("item-url", BASE),
+        ("extracted-by", "rt_ar"),
+        ("extractor-version", "4"),
+        ("related", "https://arabic.rt.com/r/1-x/"),
+        ("outlink", "https://arabic.rt.com/z/"),
+    ]
