@@ -223,6 +223,26 @@ def test_cdxj_index_and_wacz_package(first_crawl):
         assert any(p.get("title") == "plain page" and p["url"].endswith("/plain?x=1&y=%D8%B9") for p in pages[1:])
 
 
+def cdxj_indexer_lines(job_dir: Path) -> list[str]:
+    """cdxj-indexer's own sorted index of the job's WARC files, read back from disk."""
+    import io
+
+    from cdxj_indexer.main import CDXJIndexer
+
+    out = io.StringIO()
+    files = [str(p) for p in sorted(job_dir.glob("*.warc.gz"))]
+    CDXJIndexer(out, files, sort=True, post_append=True, dir_root=str(job_dir)).process_all()
+    return out.getvalue().splitlines()
+
+
+def test_cdxj_index_recorded_while_writing_equals_cdxj_indexer(first_crawl):
+    _server, _archive, job_dir, _ = first_crawl
+    lines = (job_dir / "index.cdxj").read_text(encoding="utf-8").splitlines()
+    assert lines == cdxj_indexer_lines(job_dir)
+    assert any('"mime": "warc/revisit"' in line for line in lines)  # /same-b is a revisit of /same-a
+    assert not list(job_dir.glob(".index.cdxj*"))  # the recorded lines and the temporary index are gone
+
+
 def test_wacz_command_packages_an_existing_job(first_crawl, tmp_path):
     _server, _archive, job_dir, _ = first_crawl
     out = tmp_path / "again.wacz"
@@ -256,6 +276,7 @@ def test_second_crawl_writes_revisits_for_unchanged_and_full_records_for_changed
         assert rec["body"] == b""
     assert recs["/changing"]["type"] == "response"
     assert b"version 2" in recs["/changing"]["body"]
+    assert (archive / "job2" / "index.cdxj").read_text(encoding="utf-8").splitlines() == cdxj_indexer_lines(archive / "job2")
 
 
 def test_sigkill_leaves_every_record_written_before_readable(tmp_path):

@@ -102,6 +102,20 @@ def test_pywb_replays_the_seed_page_from_the_warc(seed_crawl, tmp_path):
     assert replay(tmp_path, "crawl", item) == replica_body()
 
 
+def test_pywb_replays_from_the_jobs_own_index_cdxj(seed_crawl, tmp_path):
+    """pywb looks the page up in our index.cdxj (recorded while writing), not in an index of its own."""
+    import shutil
+
+    job, item = seed_crawl
+    wb_manager(tmp_path, "init", "ours")
+    coll = tmp_path / "collections" / "ours"
+    for warc in sorted(job.glob("*.warc.gz")):
+        shutil.copy(warc, coll / "archive")
+    shutil.copy(job / "index.cdxj", coll / "indexes" / "index.cdxj")
+    assert sorted(p.name for p in (coll / "indexes").iterdir()) == ["index.cdxj"]
+    assert replay(tmp_path, "ours", item) == replica_body()
+
+
 def test_pywb_opens_the_wacz(seed_crawl, tmp_path):
     job, item = seed_crawl
     wb_manager(tmp_path, "init", "package")

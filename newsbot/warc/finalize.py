@@ -1,7 +1,8 @@
 """ArchiveFinalizer: at the end of a crawl, close the WARC files, index them, and package on request.
 
 On ``spider_closed`` (also reached on the first Ctrl-C, which closes the spider gracefully):
-the store's files are closed, ``index.cdxj`` is written (``NEWSBOT_WARC_CDXJ``), and with
+the store's files are closed, ``index.cdxj`` is written (``NEWSBOT_WARC_CDXJ``) from the lines
+recorded as the records were written (:mod:`newsbot.warc.cdxj`), and with
 ``-s ARCHIVE_WACZ=1`` the job is packaged as ``<job id>.wacz``. A failure here is logged and
 counted; the WARC files themselves are complete either way.
 """
@@ -49,7 +50,7 @@ class ArchiveFinalizer:
         stats = self.crawler.stats
         try:
             if self.cdxj or self.wacz:
-                write_cdxj(job_dir)
+                write_cdxj(job_dir, recorded=store.cdxj, recorded_files=store.writer.files)
                 stats.set_value("newsbot/warc/cdxj", True)
             if self.wacz:
                 from newsbot.warc.wacz import package_job  # py-wacz imports frictionless: ~0.2 s, only when asked

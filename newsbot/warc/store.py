@@ -4,7 +4,7 @@ One store per crawler (:meth:`WarcStore.of`), shared by the downloader middlewar
 exchanges) and the metadata extension; :class:`~newsbot.warc.finalize.ArchiveFinalizer`
 closes it. Settings (see ``newsbot/settings.py``, "Output and archive"):
 ``NEWSBOT_WARC_PREFIX``, ``NEWSBOT_WARC_MAX_BYTES``, ``NEWSBOT_WARC_GZIP_LEVEL``,
-``NEWSBOT_WARC_REVISITS``, ``NEWSBOT_WARC_DIGEST_DB``.
+``NEWSBOT_WARC_REVISITS``, ``NEWSBOT_WARC_DIGEST_DB``, ``NEWSBOT_WARC_CDXJ``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from warcio.recordbuilder import RecordBuilder
 
 from newsbot.job import Job
 from newsbot.warc import records
+from newsbot.warc.cdxj import CdxjRecorder
 from newsbot.warc.digests import DigestIndex
 from newsbot.warc.records import Original
 from newsbot.warc.warcinfo import warcinfo_fields
@@ -56,6 +57,10 @@ class WarcStore:
         if settings.getbool("NEWSBOT_WARC_REVISITS", True):
             db = settings.get("NEWSBOT_WARC_DIGEST_DB") or "digests.sqlite"
             self.digests = DigestIndex(self.job.archive_dir / db, self.job.archive_dir)
+        # index.cdxj lines as records are written (sorted into place at close: newsbot.warc.finalize)
+        self.cdxj: CdxjRecorder | None = None
+        if settings.getbool("NEWSBOT_WARC_CDXJ", True) or settings.getbool("ARCHIVE_WACZ", False):
+            self.cdxj = CdxjRecorder(self.job.dir)
         self.closed = False
 
     @classmethod
@@ -89,6 +94,8 @@ class WarcStore:
         record_id = resp_rec.rec_headers.get_header("WARC-Record-ID")
         req_rec.rec_headers.add_header("WARC-Concurrent-To", record_id)
         written = self.writer.write([resp_rec, req_rec])[0]
+        if self.cdxj is not None:
+            self.cdxj.add(resp_rec, written.file, written.offset, written.length)
         if original is None and self.digests is not None and response.body:
             self.digests.add(digest, Original(response.url, date, record_id), f"{self.job.id}/{written.file}")
         self._inc("revisit" if original is not None else "response")
@@ -108,6 +115,8 @@ class WarcStore:
             return
         self.closed = True
         self.writer.close()
+        if self.cdxj is not None:
+            self.cdxj.close()
         if self.digests is not None:
             self.digests.close()
         self.crawler.stats.set_value("newsbot/warc/files", len(self.writer.files))
