@@ -52,7 +52,8 @@ TRICKY = {
     "attributes": """<a class="x" data-href="/no" href="/e" title="a > b">5</a><a title='>' href="/f">6</a>""",
     "not a": """<abbr href="/no">x</abbr><area href="/no"><link href="/no"><a>no href</a><a name=x>n</a><a href="/ok">ok</a>""",
     "hidden": """<!-- <a href="/no-comment">x</a> --><script>var s = '<a href="/no-script">';</script>"""
-              """<style>a[href="/no-style"]{}</style><textarea><a href="/no-textarea"></textarea><a href="/g">7</a>""",
+              """<style>a[href="/no-style"]{}</style><textarea><a href="/no-textarea"></textarea><a href="/g">7</a>"""
+              """<SCRIPT type="x">'<a href="/no-upper">'</script><a href="/h">8</a>""",
     "whitespace": """<a\nhref = " /h#frag "\n>8</a><a  href="//cdn.test/i">9</a><a href="mailto:x@y.z">m</a>"""
                   """<a href="javascript:void(0)">j</a><a href="">self</a>""",
     "arabic": """<a href="/world/1-علاقات-روسيا/">ع</a><a href="https://arabic.rt.com/%D8%B9/">ع</a>""",
@@ -70,7 +71,7 @@ def test_outlinks_equal_lxml_on_hand_written_markup(name: str):
 
 def test_hrefs_decode_entities_and_skip_hidden_markup():
     text = TRICKY["quotes"] + TRICKY["hidden"]
-    assert list(hrefs(text)) == ["/a", "/b?x=1&y=2", "/c", "/d", "/g"]
+    assert list(hrefs(text)) == ["/a", "/b?x=1&y=2", "/c", "/d", "/g", "/h"]
 
 
 def test_non_html_response_has_no_outlinks():
@@ -87,3 +88,12 @@ def test_metadata_fields_order():
         ("related", "https://arabic.rt.com/r/1-x/"),
         ("outlink", "https://arabic.rt.com/z/"),
     ]
+
+
+def test_an_unclosed_tag_costs_no_backtracking():
+    import time
+
+    text = "<p>" + "<a " + "'x' " * 20_000  # no closing '>': a backtracking regex would never end
+    started = time.process_time()
+    assert list(hrefs(text)) == []
+    assert time.process_time() - started < 0.5

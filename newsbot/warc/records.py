@@ -135,16 +135,21 @@ def response_record(
     wire: WireCapture | None,
     date: str,
     original: Original | None = None,
+    digest: str | None = None,
 ) -> ArcWarcRecord:
-    """A ``response`` record, or a ``revisit`` of ``original`` when the payload is already archived."""
+    """A ``response`` record, or a ``revisit`` of ``original`` when the payload is already archived.
+
+    ``digest``: the body's :func:`payload_digest` when the caller has it already (warcio would hash the body again).
+    """
     head, extra = response_head(response, wire)
     warc_headers = {**_warc_headers(builder, "revisit" if original else "response", response.url, date), **extra}
     if response.ip_address is not None:
         warc_headers["WARC-IP-Address"] = str(response.ip_address)
+    digest = digest or payload_digest(response.body)
     if original is not None:
         record = builder.create_revisit_record(
             response.url,
-            payload_digest(response.body),
+            digest,
             original.uri,
             original.date,
             http_headers=head,
@@ -152,6 +157,7 @@ def response_record(
         )
         record.rec_headers.add_header("WARC-Refers-To", original.record_id)
         return record
+    warc_headers["WARC-Payload-Digest"] = digest  # where warcio would add it, after the headers above
     return builder.create_warc_record(
         response.url,
         "response",
@@ -185,6 +191,8 @@ def metadata_record(
     warc_headers = _warc_headers(builder, "metadata", uri, date)
     if about:
         warc_headers.update({"WARC-Refers-To": about, "WARC-Concurrent-To": about})
+    # no HTTP head: block and payload are the same bytes, hashed once (warcio would hash them twice)
+    warc_headers["WARC-Payload-Digest"] = warc_headers["WARC-Block-Digest"] = payload_digest(payload)
     return builder.create_warc_record(
         uri,
         "metadata",

@@ -89,7 +89,7 @@ class WarcStore:
         date = records.warc_date(moment)
         digest = records.payload_digest(response.body)
         original = self.digests.lookup(digest) if self.digests is not None and response.body else None
-        resp_rec = records.response_record(self.builder, response, wire, date, original)
+        resp_rec = records.response_record(self.builder, response, wire, date, original, digest)
         req_rec = records.request_record(self.builder, request, wire, response.url, date)
         record_id = resp_rec.rec_headers.get_header("WARC-Record-ID")
         req_rec.rec_headers.add_header("WARC-Concurrent-To", record_id)
