@@ -109,3 +109,19 @@ def test_uncompressed_files_when_level_is_zero(tmp_path):
 def test_bad_settings_are_refused_with_the_value(tmp_path, max_bytes, level):
     with pytest.raises(ValueError, match=str(max_bytes if max_bytes <= 0 else level)):
         make_writer(tmp_path, max_bytes=max_bytes, level=level)
+
+
+def test_each_record_is_one_standard_gzip_member(tmp_path):
+    import gzip
+    import zlib
+
+    builder, writer = make_writer(tmp_path)
+    placed = writer.write(pair(builder, 1, size=50_000))
+    writer.close()
+    data = (tmp_path / placed[0].file).read_bytes()
+    for where in placed:
+        member = data[where.offset : where.offset + where.length]
+        inflater = zlib.decompressobj(zlib.MAX_WBITS + 16)  # the stdlib's zlib, whatever deflated it
+        block = inflater.decompress(member)
+        assert inflater.eof and not inflater.unused_data
+        assert block == gzip.decompress(member) and block.startswith(b"WARC/1.1\r\n") and block.endswith(b"\r\n\r\n")
