@@ -34,7 +34,7 @@ def classes(el: HtmlElement) -> set[str]:
 
 
 def starts_with_label(text: str, labels: tuple[str, ...]) -> bool:
-    return any(text.startswith(label) for label in labels)
+    return text.startswith(labels)
 
 
 def is_chrome(el: HtmlElement, class_attr: str) -> bool:
@@ -195,7 +195,11 @@ class Body:
         feed_text(container.text)
         for child in container:
             tag = child.tag
-            if not isinstance(tag, str):
+            if tag == "p" and not len(child) and not child.get("class"):
+                # a plain text paragraph, the common case: what block() -> paragraph() would do, inline
+                flush()
+                self.add_text(normalize_ws(child.text))
+            elif not isinstance(tag, str):
                 pass
             elif tag == "br":
                 flush()

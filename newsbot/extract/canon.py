@@ -66,6 +66,9 @@ class PageLinks:
         """``urls.article_id`` of a canonical URL of the site (``None`` for other hosts, as is_article_url)."""
         if url in self._ids:
             return self._ids[url]
-        aid = urls.article_id(url) if urls.is_site_url(url) else None
+        if url.startswith(_PAGE_PREFIX) and _plain_path(url[len(_ORIGIN) :]):
+            aid = urls.article_id(url[len(_ORIGIN) :])  # a site URL; its path is all article_id reads
+        else:
+            aid = urls.article_id(url) if urls.is_site_url(url) else None
         self._ids[url] = aid
         return aid

@@ -38,7 +38,7 @@ class Selector(Protocol):
 
 def class_tokens(value: str) -> list[str]:
     """The class tokens XPath's ``normalize-space(@class)`` yields."""
-    return value.translate(_XML_SPACE).split()  # after the translation every separator is a plain space
+    return value.translate(_XML_SPACE).split(" ")  # not split(): NBSP is no separator for XPath (empty tokens match nothing)
 
 
 Predicate = Callable[["HtmlElement"], bool]
