@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import synth
+from benchmarks import synth, weight
 from benchmarks.children import ROOT, Server, run_child
 from benchmarks.report import Row, Target, machine, table, targets_table, write
 
@@ -126,12 +126,12 @@ class Bench:
         n = a.pages
         t0 = time.perf_counter()
         shutil.rmtree(self.jobs, ignore_errors=True)
-        _log(f"building synthetic archive of {n} pages (seed {a.seed})")
-        main = synth.build(n, a.seed)
+        _log(f"building synthetic archive of {n} pages of about {a.page_kb} KB (seed {a.seed})")
+        main = synth.build(n, a.seed, page_kb=a.page_kb)
         meta = json.loads((main / "meta.json").read_text())
         warc, urls = main / "pages.warc.gz", main / "urls.txt"
         first_url = urls.read_text(encoding="utf-8").splitlines()[0]
-        first_html = synth.render_page(a.seed, 0, n)
+        first_html = synth.render_page(a.seed, 0, n, a.page_kb)
 
         extractor = extractor_status(first_html, first_url)
         replay = self.replay_status(warc, urls)
@@ -174,7 +174,7 @@ class Bench:
             if size == n:
                 continue
             _log(f"building synthetic archive of {size} pages")
-            d = synth.build(size, a.seed, snapshot=False)
+            d = synth.build(size, a.seed, snapshot=False, page_kb=a.page_kb)
             self.add(self.replay_run(f"replay crawl, full pipeline ({size:,} pages)", d / "pages.warc.gz", d / "urls.txt", size, replay, extractor, f"replay-{size}"))
 
         targets = self.targets(sizes)
@@ -187,7 +187,7 @@ class Bench:
         # a --quick run must not replace the committed results of a full run
         out = WORK if a.quick else HERE
         write(
-            out / "results.json", out / "results.md", machine_info=machine(), args={"pages": n, "quick": a.quick, "seed": a.seed, "repeat": a.repeat, "argv": sys.argv[1:]},
+            out / "results.json", out / "results.md", machine_info=machine(), args={"pages": n, "page_kb": a.page_kb, "quick": a.quick, "seed": a.seed, "repeat": a.repeat, "argv": sys.argv[1:]},
             archive=meta, rows=rows, targets=targets, elapsed_s=elapsed,
         )
         _log(f"wrote {out / 'results.json'} and results.md in {elapsed:.0f} s")
@@ -350,12 +350,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, help="pages in the main archive (default 5000; 300 with --quick)")
     parser.add_argument("--quick", action="store_true", help="300 pages, no 20k memory run, one live crawl of each kind")
     parser.add_argument("--seed", type=int, default=42, help="seed of the synthetic archive (default 42)")
+    parser.add_argument(
+        "--page-kb", type=int, default=synth.PAGE_KB,
+        help=f"average page size in KB (default {synth.PAGE_KB}, like the real site; {weight.BASE_KB} or less: the replica-derived pages alone)",
+    )  # fmt: skip
     parser.add_argument("--repeat", type=int, help="runs of each crawl compared with a baseline: replay, no-op, live on/off (default 3; 1 with --quick)")
     args = parser.parse_args(argv)
     args.pages = args.pages or (300 if args.quick else 5000)
     args.repeat = args.repeat or (1 if args.quick else 3)
     if args.pages < 3:
         parser.error("--pages: at least 3")
+    if args.page_kb < 1:
+        parser.error("--page-kb: at least 1")
     Bench(args).run()
 
 

@@ -68,8 +68,8 @@ def categorize(raw: Path) -> tuple[collections.Counter[str], collections.Counter
     return loop, outside, total
 
 
-def spec_for(kind: str, pages: int, label: str) -> tuple[dict, dict[str, str] | None, Path]:
-    d = synth.build(pages)
+def spec_for(kind: str, pages: int, label: str, page_kb: int = synth.PAGE_KB) -> tuple[dict, dict[str, str] | None, Path]:
+    d = synth.build(pages, page_kb=page_kb)
     warc, urls = d / "pages.warc.gz", d / "urls.txt"
     jobs = WORK / "jobs" / f"prof-{label}"
     shutil.rmtree(jobs, ignore_errors=True)
@@ -86,11 +86,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("kind", choices=["replay", "live-on", "live-off", "noop"], nargs="?", default="replay")
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--rate", type=int, default=250, help="samples per second")
+    parser.add_argument("--page-kb", type=int, default=synth.PAGE_KB, help=f"average page size in KB (default {synth.PAGE_KB})")
     args = parser.parse_args(argv)
     if shutil.which("py-spy") is None:
         parser.error("py-spy is not installed: pip install '.[bench]'")
-    label = f"{args.kind}-{args.pages}"
-    spec, env, d = spec_for(args.kind, args.pages, label)
+    label = f"{args.kind}-{args.pages}-kb{args.page_kb}"
+    spec, env, d = spec_for(args.kind, args.pages, label, args.page_kb)
     out = WORK / "prof" / f"{label}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = ["py-spy", "record", "--nonblocking", "-r", str(args.rate), "--format", "raw", "-o", str(out), "--", sys.executable, "-m", "benchmarks.runner", json.dumps(spec)]
