@@ -4,18 +4,31 @@ Replay answers a request by its canonical URL, so raw and percent-encoded slugs,
 parameters and fragments all find the same capture. Revisit records are resolved to their
 original by ``WARC-Refers-To``, else by ``WARC-Refers-To-Target-URI`` + ``-Date``, else by
 payload digest.
+
+The index is compact, because replay keeps it for the whole crawl: per capture only what
+choosing one needs, in flat arrays (file, offset, length, date as a float, type, HTTP status,
+and 64-bit hashes of the record id and payload digest), keyed by a 64-bit hash of the
+canonical URL -- about 100 bytes a capture instead of ~1.4 KB of strings and objects. What
+answering needs besides (target URI, record id, WARC-Date, IP address, revisit headers) is read
+from the record's head when a capture is used (:class:`Capture` loads it lazily). Two URL keys
+sharing a hash (odds ~1e-11 at 20k URLs) would share a slot: the replay handler checks the
+record's ``WARC-Target-URI`` (:meth:`Capture.matches`) when it reads it.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+from array import array
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
+
+import fastwarc.warc as fastwarc
 
 from newsbot.urls import canonical_url, is_site_url
-from newsbot.warc.reader import ScanError, Source, find_sources, scan
+from newsbot.warc.reader import ScanError, Source, find_sources, read_record, scan
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,8 +37,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_INDEXED_TYPES = frozenset({"response", "revisit", "resource"})
+_TYPES = ("response", "revisit", "resource")
+_TYPE_CODE = {name: code for code, name in enumerate(_TYPES)}
+_REVISIT = _TYPE_CODE["revisit"]
 _STATUS = re.compile(rb"^HTTP/\d(?:\.\d)? (\d{3})")
+_EPOCH = datetime.fromtimestamp(0, timezone.utc)
+_MAX_OPEN = 32
+#: index per-record .warc.gz files with FastWARC first (tests switch it off to compare with the tolerant scan)
+FAST_SCAN = True
 
 
 def url_key(url: str) -> str:
@@ -37,6 +56,11 @@ def url_key(url: str) -> str:
         except UnicodeDecodeError:
             pass
     return url.split("#", 1)[0]
+
+
+def _h(text: str | None) -> int:
+    """A 64-bit hash of a string (0 for none); stable within the process, which is all an in-memory index needs."""
+    return hash(text) or 1 if text else 0
 
 
 def parse_time(value: str) -> datetime:
@@ -52,25 +76,103 @@ def parse_time(value: str) -> datetime:
     return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
 
 
-@dataclass(slots=True)
 class Capture:
-    """Where one response/revisit/resource record sits, and what replay needs to choose it."""
+    """One response/revisit/resource record: where it sits and what replay needs to choose it.
 
-    source: Source
-    offset: int
-    length: int
-    date: datetime
-    warc_date: str
-    record_type: str
-    record_id: str
-    url: str
-    status: int | None
-    payload_digest: str | None
-    refers_to: str | None = None
-    refers_to_uri: str | None = None
-    refers_to_date: str | None = None
-    ip: str | None = None
-    seq: int = 0  # input order; breaks ties between equal dates (later wins)
+    Made on demand from the index's arrays. The fields read from the record's WARC head
+    (``url``, ``record_id``, ``warc_date``, ``ip``, ``payload_digest``, ``refers_to*``) are
+    loaded on first use -- or given by :meth:`use_head` when the caller has read the record anyway.
+    """
+
+    __slots__ = ("_head", "_index", "length", "n", "offset", "seq", "source", "status", "ts", "record_type")
+
+    def __init__(self, index: ArchiveIndex, n: int) -> None:
+        self._index = index
+        self.n = n
+        self.source: Source = index.sources[index._src[n]]
+        self.offset: int = index._off[n]
+        self.length: int = index._len[n]
+        self.ts: float = index._ts[n]
+        self.record_type: str = _TYPES[index._type[n]]
+        status = index._status[n]
+        self.status: int | None = status if status >= 0 else None
+        self.seq = n + 1  # input order; breaks ties between equal dates (later wins)
+        self._head: dict[str, str | None] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Capture {self.record_type} {self.source.name}@{self.offset}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Capture) and other._index is self._index and other.n == self.n
+
+    def __hash__(self) -> int:
+        return hash((id(self._index), self.n))
+
+    @property
+    def date(self) -> datetime:
+        return datetime.fromtimestamp(self.ts, timezone.utc)
+
+    # --- from the record's head ----------------------------------------------------
+
+    def use_head(self, record: ArcWarcRecord) -> None:
+        """Take the head fields from ``record`` (this capture's record, just read) instead of reading it again."""
+        h = record.rec_headers
+        self._head = {
+            "url": (h.get_header("WARC-Target-URI") or "").strip().strip("<>"),
+            "record_id": h.get_header("WARC-Record-ID") or "",
+            "warc_date": h.get_header("WARC-Date") or "",
+            "ip": h.get_header("WARC-IP-Address"),
+            "payload_digest": h.get_header("WARC-Payload-Digest"),
+            "refers_to": h.get_header("WARC-Refers-To"),
+            "refers_to_uri": (h.get_header("WARC-Refers-To-Target-URI") or "").strip("<>") or None,
+            "refers_to_date": h.get_header("WARC-Refers-To-Date"),
+        }
+
+    def _get(self, name: str) -> Any:
+        if self._head is None:
+            with self.source.open() as fh:  # not one of the index's kept handles: nobody may close those
+                self.use_head(read_record(fh, self.offset, self.length))
+        return self._head[name]  # type: ignore[index]
+
+    @property
+    def url(self) -> str:
+        return self._get("url")  # type: ignore[no-any-return]
+
+    @property
+    def record_id(self) -> str:
+        return self._get("record_id")  # type: ignore[no-any-return]
+
+    @property
+    def warc_date(self) -> str:
+        return self._get("warc_date")  # type: ignore[no-any-return]
+
+    @property
+    def ip(self) -> str | None:
+        return self._get("ip")  # type: ignore[no-any-return]
+
+    @property
+    def payload_digest(self) -> str | None:
+        return self._get("payload_digest")  # type: ignore[no-any-return]
+
+    @property
+    def refers_to(self) -> str | None:
+        return self._get("refers_to")  # type: ignore[no-any-return]
+
+    @property
+    def refers_to_uri(self) -> str | None:
+        return self._get("refers_to_uri")  # type: ignore[no-any-return]
+
+    @property
+    def refers_to_date(self) -> str | None:
+        return self._get("refers_to_date")  # type: ignore[no-any-return]
+
+    @property
+    def has_head(self) -> bool:
+        return self._head is not None
+
+    def matches(self, key: str) -> bool:
+        """Whether this capture's target URI has lookup key ``key`` (only two URLs sharing a hash differ)."""
+        return url_key(self.url) == key
 
 
 @dataclass
@@ -86,77 +188,168 @@ class BadSpot:
 @dataclass
 class ArchiveIndex:
     sources: list[Source] = field(default_factory=list)
-    by_url: dict[str, list[Capture]] = field(default_factory=dict)
-    by_id: dict[str, Capture] = field(default_factory=dict)
-    by_digest: dict[str, list[Capture]] = field(default_factory=dict)
     errors: list[BadSpot] = field(default_factory=list)
     records: int = 0  # records read, of every type
+    #: hash of the URL key -> capture number, or a list of them (in input order)
+    by_url: dict[int, int | list[int]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._src = array("I")
+        self._off = array("q")
+        self._len = array("q")
+        self._ts = array("d")
+        self._type = bytearray()
+        self._status = array("h")
+        self._rid = array("q")  # hash of WARC-Record-ID (0 for revisits: never an original)
+        self._dig = array("q")  # hash of WARC-Payload-Digest, 0 when none
+        self._revisits = 0
+        self._by_id: dict[int, int] | None = None
+        self._by_digest: dict[int, list[int]] | None = None
+        self._files: dict[Source, IO[bytes]] = {}
+        self._source_no: dict[Source, int] = {}
 
     @classmethod
     def build(cls, path: str) -> ArchiveIndex:
         index = cls(sources=find_sources(path))
-        for source in index.sources:
+        for source in list(index.sources):
             index.add_source(source)
         return index
 
     def add_source(self, source: Source) -> None:
+        if source not in self._source_no:
+            if source not in self.sources:
+                self.sources.append(source)
+            self._source_no[source] = self.sources.index(source)
+        number = self._source_no[source]
         try:
             fh = source.open()
         except OSError as exc:
             self._bad(BadSpot(source, 0, f"cannot open: {exc}"))
             return
         with fh:
+            fast = _fast_scan(fh) if FAST_SCAN and source.name.endswith(".warc.gz") and source.member is None else None
+            if fast is not None:
+                for offset, length, value in fast:
+                    self.records += 1
+                    if value is not None:
+                        self._add(number, offset, length, *value)
+                return
             for item in scan(fh, _capture_fields):
                 if isinstance(item, ScanError):
                     self._bad(BadSpot(source, item.offset, item.message))
                     continue
                 self.records += 1
                 if item.value is not None:
-                    self._add(Capture(source, item.offset, item.length, seq=self.records, **item.value))
+                    self._add(number, item.offset, item.length, *item.value)
 
     def _bad(self, spot: BadSpot) -> None:
         logger.error("replay: bad archive input: %s", spot)
         self.errors.append(spot)
 
-    def _add(self, capture: Capture) -> None:
-        self.by_url.setdefault(url_key(capture.url), []).append(capture)
-        if capture.record_type != "revisit":
-            self.by_id[capture.record_id] = capture
-            if capture.payload_digest:
-                self.by_digest.setdefault(capture.payload_digest, []).append(capture)
+    def _add(self, source: int, offset: int, length: int, key: str, ts: float, code: int, status: int,
+             record_id: str, digest: str | None) -> None:
+        n = len(self._off)
+        self._src.append(source)
+        self._off.append(offset)
+        self._len.append(length)
+        self._ts.append(ts)
+        self._type.append(code)
+        self._status.append(status)
+        self._rid.append(0 if code == _REVISIT else _h(record_id))
+        self._dig.append(_h(digest))
+        if code == _REVISIT:
+            self._revisits += 1
+        self._by_id = self._by_digest = None  # rebuilt on the next revisit that needs them
+        slot = _h(key)
+        found = self.by_url.get(slot)
+        if found is None:
+            self.by_url[slot] = n
+        elif isinstance(found, int):
+            self.by_url[slot] = [found, n]
+        else:
+            found.append(n)
 
     @property
     def captures(self) -> int:
-        return sum(len(c) for c in self.by_url.values())
+        return len(self._off)
+
+    def _numbers(self, key: str) -> list[int]:
+        found = self.by_url.get(_h(key))
+        if found is None:
+            return []
+        return [found] if isinstance(found, int) else list(found)
 
     def lookup(self, url: str, at: datetime | None = None) -> list[Capture]:
         """Captures of ``url``, best first: newest, or nearest to ``at``."""
-        captures = self.by_url.get(url_key(url), [])
+        numbers = self._numbers(url_key(url))
+        ts = self._ts
         if at is None:
-            return sorted(captures, key=lambda c: (c.date, c.seq), reverse=True)
-        return sorted(captures, key=lambda c: (abs((c.date - at).total_seconds()), -c.date.timestamp(), -c.seq))
+            numbers.sort(key=lambda n: (ts[n], n), reverse=True)
+        else:
+            want = at.timestamp()
+            numbers.sort(key=lambda n: (abs(ts[n] - want), -ts[n], -n))
+        return [Capture(self, n) for n in numbers]
 
     def original_of(self, revisit: Capture) -> Capture | None:
         """The record whose payload a revisit stands for, or None when it is not in these inputs."""
-        if revisit.refers_to and revisit.refers_to in self.by_id:
-            return self.by_id[revisit.refers_to]
+        if self._by_id is None:
+            self._build_maps()
+        assert self._by_id is not None and self._by_digest is not None
+        if revisit.refers_to:
+            n = self._by_id.get(_h(revisit.refers_to))
+            if n is not None:
+                return Capture(self, n)
+        digest = _h(revisit.payload_digest)
         if revisit.refers_to_uri:
             want = _safe_time(revisit.refers_to_date)
-            for c in self.by_url.get(url_key(revisit.refers_to_uri), []):
-                if c.record_type != "revisit" and (want is None or c.date == want):
-                    if not revisit.payload_digest or not c.payload_digest or c.payload_digest == revisit.payload_digest:
-                        return c
-        if revisit.payload_digest:
-            same = self.by_digest.get(revisit.payload_digest, [])
-            earlier = [c for c in same if c.date <= revisit.date] or same
+            for n in self._numbers(url_key(revisit.refers_to_uri)):
+                if self._type[n] != _REVISIT and (want is None or self._ts[n] == want.timestamp()):
+                    if not digest or not self._dig[n] or self._dig[n] == digest:
+                        return Capture(self, n)
+        if digest:
+            same = self._by_digest.get(digest, [])
+            earlier = [n for n in same if self._ts[n] <= revisit.ts] or same
             if earlier:
                 # prefer the same URL, then the latest capture before the revisit
-                return max(earlier, key=lambda c: (url_key(c.url) == url_key(revisit.url), c.date, c.seq))
+                mine = set(self._numbers(url_key(revisit.url)))
+                return Capture(self, max(earlier, key=lambda n: (n in mine, self._ts[n], n)))
         return None
 
+    def _build_maps(self) -> None:
+        """record id -> capture and payload digest -> captures, of the non-revisit captures (only once a revisit asks)."""
+        by_id: dict[int, int] = {}
+        by_digest: dict[int, list[int]] = {}
+        for n, code in enumerate(self._type):
+            if code == _REVISIT:
+                continue
+            by_id[self._rid[n]] = n
+            if self._dig[n]:
+                by_digest.setdefault(self._dig[n], []).append(n)
+        self._by_id, self._by_digest = by_id, by_digest
+
     def iter_captures(self) -> Iterable[Capture]:
-        for captures in self.by_url.values():
-            yield from captures
+        return (Capture(self, n) for n in range(self.captures))
+
+    # --- reading records ---------------------------------------------------------
+
+    def file(self, source: Source) -> IO[bytes]:
+        """An open handle on ``source`` (a few kept open, least recently used closed first)."""
+        fh = self._files.pop(source, None)
+        if fh is None:
+            fh = source.open()
+            if len(self._files) >= _MAX_OPEN:
+                self._files.pop(next(iter(self._files))).close()
+        self._files[source] = fh  # most recently used last
+        return fh
+
+    def read(self, capture: Capture) -> ArcWarcRecord:
+        """The capture's record (WARC head parsed, the block unread in ``raw_stream``)."""
+        return read_record(self.file(capture.source), capture.offset, capture.length)
+
+    def close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+        self._files.clear()
 
 
 def _safe_time(value: str | None) -> datetime | None:
@@ -168,33 +361,78 @@ def _safe_time(value: str | None) -> datetime | None:
         return None
 
 
-def _capture_fields(record: ArcWarcRecord) -> dict[str, object] | None:
+def _fast_scan(fh: IO[bytes]) -> list[tuple[int, int, _Fields | None]] | None:
+    """Every record of a per-record ``.warc.gz`` read with FastWARC (~5x faster than warcio), or None.
+
+    FastWARC gives each record's start; a record ends where the next one starts. It raises on a
+    bad gzip member or bytes between members; a file cut in its last record it does not notice, so
+    the last record is scanned again with warcio's tolerant :func:`scan`, which must find exactly
+    one whole record ending at the end of the file. Anything else (None) sends the file to the
+    tolerant scan, which reports every bad spot.
+    """
+    rows: list[tuple[int, _Fields | None]] = []
+    try:
+        fh.seek(0)
+        for record in fastwarc.ArchiveIterator(fh, parse_http=False, record_types=fastwarc.WarcRecordType.any_type):
+            rows.append((record.stream_pos, _fast_fields(record)))
+    except Exception:  # noqa: BLE001 (any trouble: the tolerant scan says what it is)
+        return None
+    starts = [start for start, _ in rows]
+    if not rows or starts[0] != 0 or any(b <= a for a, b in zip(starts, starts[1:])):
+        return None
+    size = fh.seek(0, io.SEEK_END)
+    fh.seek(starts[-1])
+    tail = fh.read(size - starts[-1])
+    last = list(scan(io.BytesIO(tail), _capture_fields))
+    if len(last) != 1 or isinstance(last[0], ScanError) or (last[0].offset, last[0].length) != (0, len(tail)):
+        return None
+    ends = [*starts[1:], size]
+    out = [(start, end - start, value) for (start, value), end in zip(rows[:-1], ends)]
+    out.append((starts[-1], len(tail), last[0].value))
+    return out
+
+
+_FAST_TYPES = {int(getattr(fastwarc.WarcRecordType, name)): name for name in _TYPES}
+
+
+def _fast_fields(record: fastwarc.WarcRecord) -> _Fields | None:
+    """:func:`_capture_fields` of a FastWARC record."""
+    rec_type = _FAST_TYPES.get(int(record.record_type))
+    if rec_type is None:
+        return None
+    h = record.headers
+    url = (h.get("WARC-Target-URI") or "").strip().strip("<>")
+    if not url or url.startswith(("urn:", "dns:", "metadata:", "screenshot:", "text:")):
+        return None
+    status = -1
+    if url.startswith(("http:", "https:")) and rec_type != "resource":
+        m = _STATUS.match(record.reader.read(64).split(b"\n", 1)[0])
+        status = int(m.group(1)) if m else -1
+        if rec_type == "response" and status < 0:
+            return None
+    date = _safe_time(h.get("WARC-Date")) or _EPOCH
+    return url_key(url), date.timestamp(), _TYPE_CODE[rec_type], status, h.get("WARC-Record-ID") or "", h.get("WARC-Payload-Digest")
+
+
+_Fields = tuple[str, float, int, int, str, "str | None"]
+
+
+def _capture_fields(record: ArcWarcRecord) -> _Fields | None:
     """What the index keeps of one record (read while the record is live; the payload is skipped)."""
     rec_type = record.rec_type
-    if rec_type not in _INDEXED_TYPES:
+    code = _TYPE_CODE.get(rec_type)
+    if code is None:
         return None
     h = record.rec_headers
     url = (h.get_header("WARC-Target-URI") or "").strip().strip("<>")
     if not url or url.startswith(("urn:", "dns:", "metadata:", "screenshot:", "text:")):
         return None
-    status = None
+    status = -1
     if url.startswith(("http:", "https:")) and rec_type != "resource":
         m = _STATUS.match(record.raw_stream.readline(64))
-        status = int(m.group(1)) if m else None
-        if rec_type == "response" and status is None:
+        status = int(m.group(1)) if m else -1
+        if rec_type == "response" and status < 0:
             return None  # not an HTTP response (e.g. a response record of another protocol)
-    warc_date = h.get_header("WARC-Date") or ""
-    date = _safe_time(warc_date) or datetime.fromtimestamp(0, timezone.utc)
-    return {
-        "date": date,
-        "warc_date": warc_date,
-        "record_type": rec_type,
-        "record_id": h.get_header("WARC-Record-ID") or "",
-        "url": url,
-        "status": status,
-        "payload_digest": h.get_header("WARC-Payload-Digest"),
-        "refers_to": h.get_header("WARC-Refers-To"),
-        "refers_to_uri": (h.get_header("WARC-Refers-To-Target-URI") or "").strip("<>") or None,
-        "refers_to_date": h.get_header("WARC-Refers-To-Date"),
-        "ip": h.get_header("WARC-IP-Address"),
-    }
+    date = _safe_time(h.get_header("WARC-Date")) or _EPOCH
+    return url_key(url), date.timestamp(), code, status, h.get_header("WARC-Record-ID") or "", h.get_header("WARC-Payload-Digest")
+

@@ -14,7 +14,6 @@ import ipaddress
 import json
 import logging
 import time
-from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -26,18 +25,16 @@ from scrapy.responsetypes import responsetypes
 
 from newsbot.job import Job
 from newsbot.warc.index import ArchiveIndex, Capture, parse_time, url_key
-from newsbot.warc.reader import HttpMessage, NotAnArchive, dechunk, parse_http_response, read_record
+from newsbot.warc.reader import HttpMessage, NotAnArchive, dechunk, parse_http_response
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from newsbot.warc.reader import Source
 
 logger = logging.getLogger(__name__)
 
-_MAX_OPEN_FILES = 32
 _NO_ROBOTS = b"User-agent: *\nAllow: /\n"
 
 
@@ -85,36 +82,40 @@ class WarcReplayHandler(BaseDownloadHandler):
     # --- answering -------------------------------------------------------------
 
     async def download_request(self, request: Request) -> Response:
+        key = url_key(request.url)
         for capture in self.index.lookup(request.url, self.at):
-            response = self._respond(request, capture)
+            response = self._respond(request, capture, key)
             if response is not None:
                 self.stats.inc_value("newsbot/replay/hit")
                 return response
-        if url_key(request.url).endswith("/robots.txt"):
+        if key.endswith("/robots.txt"):
             # No robots.txt in the archive: answer 404 (= no rules), as the site would, and go on.
             self.stats.inc_value("newsbot/replay/robots_missing")
             return responsetypes.from_args(url=request.url, body=_NO_ROBOTS)(
                 url=request.url, status=404, body=b"", request=request, flags=["replay"]
             )
-        self._miss(request)
+        self._miss(request, key)
         raise IgnoreRequest(f"not in the replayed archive: {request.url}")
 
-    def _respond(self, request: Request, capture: Capture) -> Response | None:
-        payload_from = capture
+    def _respond(self, request: Request, capture: Capture, key: str) -> Response | None:
+        try:
+            message = self._read(capture)  # also gives the capture its WARC head (id, date, IP, revisit fields)
+        except (OSError, ValueError, StopIteration) as exc:
+            return self._read_error(capture, exc)
+        if capture.url != request.url and not capture.matches(key):
+            return None  # another URL whose key shares the index's 64-bit hash
         if capture.record_type == "revisit":
             original = self.index.original_of(capture)
             if original is None:
                 logger.warning("replay: revisit %s of %s: original not in the archive", capture.record_id, capture.url)
                 self.stats.inc_value("newsbot/replay/revisit_unresolved")
                 return None
-            payload_from = original
             self.stats.inc_value("newsbot/replay/revisit")
-        try:
-            message = as_served(self._message(capture, payload_from), self.stats)
-        except (OSError, ValueError, StopIteration) as exc:
-            logger.error("replay: %s: byte %d: cannot read %s: %s", capture.source.name, capture.offset, capture.url, exc)
-            self.stats.inc_value("newsbot/replay/read_error")
-            return None
+            try:
+                message = self._revisited(message, self._read(original))
+            except (OSError, ValueError, StopIteration) as exc:
+                return self._read_error(original, exc)
+        message = as_served(message, self.stats)
         request.meta["newsbot_warc"] = {
             "warc_file": capture.source.name,
             "warc_record_id": capture.record_id,
@@ -134,11 +135,13 @@ class WarcReplayHandler(BaseDownloadHandler):
             ip_address=self._ip(capture),
         )
 
-    def _message(self, capture: Capture, payload_from: Capture) -> HttpMessage:
-        own = self._read(capture)
-        if payload_from is capture:
-            return own
-        original = self._read(payload_from)
+    def _read_error(self, capture: Capture, exc: Exception) -> None:
+        logger.error("replay: %s: byte %d: cannot read %s: %s", capture.source.name, capture.offset,
+                     capture.url if capture.has_head else "the record", exc)
+        self.stats.inc_value("newsbot/replay/read_error")
+
+    @staticmethod
+    def _revisited(own: HttpMessage, original: HttpMessage) -> HttpMessage:
         # A revisit keeps its own status and headers (they describe the original payload);
         # a 304 revisit or one without HTTP headers takes the original's.
         if own.status == 0 or own.status == 304:
@@ -150,7 +153,8 @@ class WarcReplayHandler(BaseDownloadHandler):
         return own
 
     def _read(self, capture: Capture) -> HttpMessage:
-        record = read_record(self._file(capture.source), capture.offset, capture.length)
+        record = self.index.read(capture)
+        capture.use_head(record)
         block = record.raw_stream.read()
         if capture.record_type == "resource" or not capture.url.startswith(("http:", "https:")):
             ctype = (record.rec_headers.get_header("Content-Type") or "application/octet-stream").encode("latin-1")
@@ -158,17 +162,6 @@ class WarcReplayHandler(BaseDownloadHandler):
         if not block:
             return HttpMessage("HTTP/1.1", 0, b"", [], b"")  # revisit without HTTP headers
         return parse_http_response(block)
-
-    def _file(self, source: Source) -> IO[bytes]:
-        files = self._shared.files
-        fh = files.get(source)
-        if fh is None:
-            fh = files[source] = source.open()
-            if len(files) > _MAX_OPEN_FILES:
-                files.popitem(last=False)[1].close()
-        else:
-            files.move_to_end(source)
-        return fh
 
     @staticmethod
     def _ip(capture: Capture) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -179,11 +172,11 @@ class WarcReplayHandler(BaseDownloadHandler):
 
     # --- misses and the job folder ---------------------------------------------
 
-    def _miss(self, request: Request) -> None:
+    def _miss(self, request: Request, key: str) -> None:
         self.stats.inc_value("newsbot/replay/miss")
         logger.warning("replay: not in the archive, not fetched: %s", request.url)
         referer = request.headers.get("Referer")
-        self._shared.write_miss({"url": request.url, "key": url_key(request.url), "method": request.method,
+        self._shared.write_miss({"url": request.url, "key": key, "method": request.method,
                                  "referer": referer.decode("latin-1") if referer else None})
 
     async def close(self) -> None:
@@ -206,7 +199,6 @@ class _Shared:
         started = time.monotonic()
         self.index = ArchiveIndex.build(path)
         self.index_seconds = time.monotonic() - started
-        self.files: OrderedDict[Source, IO[bytes]] = OrderedDict()
         self._misses: IO[str] | None = None
         stats = crawler.stats
         stats.set_value("newsbot/replay/index/records", self.index.records)
@@ -245,9 +237,7 @@ class _Shared:
 
     def close(self) -> None:
         self.write_report(finished=True)
-        for fh in self.files.values():
-            fh.close()
-        self.files.clear()
+        self.index.close()
         if self._misses is not None:
             self._misses.close()
             self._misses = None
