@@ -125,3 +125,21 @@ def test_folder_sources_and_revisit_resolution(tmp_path: Path):
     original = index.original_of(capture)
     assert original is not None and original.record_type == "response"
     assert original.payload_digest == capture.payload_digest
+
+
+@pytest.mark.parametrize("path", INPUTS, ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_read_block_equals_warcio_for_every_capture(path: Path):
+    from newsbot.warc.reader import read_block, read_record
+
+    index = ArchiveIndex.build(str(path))
+    with open(path, "rb") as fh:
+        for capture in index.iter_captures():
+            get, block = read_block(fh, capture.offset, capture.length)
+            record = read_record(fh, capture.offset, capture.length)
+            assert block == record.raw_stream.read()
+            for name in ("WARC-Record-ID", "WARC-Date", "WARC-Payload-Digest", "warc-refers-to", "Content-Type"):
+                assert get(name) == record.rec_headers.get_header(name), name
+            # wget writes <uri> (WARC 1.0 draft); warcio drops the brackets when parsing, FastWARC keeps them
+            assert get("WARC-Target-URI").strip("<>") == record.rec_headers.get_header("WARC-Target-URI")
+            capture.use_head(get)
+            assert capture.url == record.rec_headers.get_header("WARC-Target-URI")

@@ -28,10 +28,10 @@ from typing import IO, TYPE_CHECKING, Any
 import fastwarc.warc as fastwarc
 
 from newsbot.urls import canonical_url, is_site_url
-from newsbot.warc.reader import ScanError, Source, find_sources, read_record, scan
+from newsbot.warc.reader import ScanError, Source, find_sources, read_block, read_record, scan
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from warcio.recordloader import ArcWarcRecord
 
@@ -114,24 +114,24 @@ class Capture:
 
     # --- from the record's head ----------------------------------------------------
 
-    def use_head(self, record: ArcWarcRecord) -> None:
-        """Take the head fields from ``record`` (this capture's record, just read) instead of reading it again."""
-        h = record.rec_headers
+    def use_head(self, get: Callable[[str], str | None]) -> None:
+        """Take the head fields from ``get`` (WARC header lookup of this capture's record, just read)."""
         self._head = {
-            "url": (h.get_header("WARC-Target-URI") or "").strip().strip("<>"),
-            "record_id": h.get_header("WARC-Record-ID") or "",
-            "warc_date": h.get_header("WARC-Date") or "",
-            "ip": h.get_header("WARC-IP-Address"),
-            "payload_digest": h.get_header("WARC-Payload-Digest"),
-            "refers_to": h.get_header("WARC-Refers-To"),
-            "refers_to_uri": (h.get_header("WARC-Refers-To-Target-URI") or "").strip("<>") or None,
-            "refers_to_date": h.get_header("WARC-Refers-To-Date"),
+            "url": (get("WARC-Target-URI") or "").strip().strip("<>"),
+            "record_id": get("WARC-Record-ID") or "",
+            "warc_date": get("WARC-Date") or "",
+            "ip": get("WARC-IP-Address"),
+            "payload_digest": get("WARC-Payload-Digest"),
+            "refers_to": get("WARC-Refers-To"),
+            "refers_to_uri": (get("WARC-Refers-To-Target-URI") or "").strip("<>") or None,
+            "refers_to_date": get("WARC-Refers-To-Date"),
+            "content_type": get("Content-Type"),
         }
 
     def _get(self, name: str) -> Any:
         if self._head is None:
             with self.source.open() as fh:  # not one of the index's kept handles: nobody may close those
-                self.use_head(read_record(fh, self.offset, self.length))
+                self.use_head(read_record(fh, self.offset, self.length).rec_headers.get_header)
         return self._head[name]  # type: ignore[index]
 
     @property
@@ -165,6 +165,11 @@ class Capture:
     @property
     def refers_to_date(self) -> str | None:
         return self._get("refers_to_date")  # type: ignore[no-any-return]
+
+    @property
+    def content_type(self) -> str | None:
+        """The record's own (WARC) Content-Type."""
+        return self._get("content_type")  # type: ignore[no-any-return]
 
     @property
     def has_head(self) -> bool:
@@ -281,7 +286,11 @@ class ArchiveIndex:
 
     def lookup(self, url: str, at: datetime | None = None) -> list[Capture]:
         """Captures of ``url``, best first: newest, or nearest to ``at``."""
-        numbers = self._numbers(url_key(url))
+        return self.lookup_key(url_key(url), at)
+
+    def lookup_key(self, key: str, at: datetime | None = None) -> list[Capture]:
+        """:meth:`lookup` by the URL's :func:`url_key`, for a caller that has it already."""
+        numbers = self._numbers(key)
         ts = self._ts
         if at is None:
             numbers.sort(key=lambda n: (ts[n], n), reverse=True)
@@ -342,9 +351,11 @@ class ArchiveIndex:
         self._files[source] = fh  # most recently used last
         return fh
 
-    def read(self, capture: Capture) -> ArcWarcRecord:
-        """The capture's record (WARC head parsed, the block unread in ``raw_stream``)."""
-        return read_record(self.file(capture.source), capture.offset, capture.length)
+    def read(self, capture: Capture) -> bytes:
+        """The capture's block (HTTP head and payload, as stored); the capture gets its WARC head fields."""
+        get, block = read_block(self.file(capture.source), capture.offset, capture.length)
+        capture.use_head(get)
+        return block
 
     def close(self) -> None:
         for fh in self._files.values():

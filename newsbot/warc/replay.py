@@ -83,7 +83,7 @@ class WarcReplayHandler(BaseDownloadHandler):
 
     async def download_request(self, request: Request) -> Response:
         key = url_key(request.url)
-        for capture in self.index.lookup(request.url, self.at):
+        for capture in self.index.lookup_key(key, self.at):
             response = self._respond(request, capture, key)
             if response is not None:
                 self.stats.inc_value("newsbot/replay/hit")
@@ -153,11 +153,9 @@ class WarcReplayHandler(BaseDownloadHandler):
         return own
 
     def _read(self, capture: Capture) -> HttpMessage:
-        record = self.index.read(capture)
-        capture.use_head(record)
-        block = record.raw_stream.read()
+        block = self.index.read(capture)
         if capture.record_type == "resource" or not capture.url.startswith(("http:", "https:")):
-            ctype = (record.rec_headers.get_header("Content-Type") or "application/octet-stream").encode("latin-1")
+            ctype = (capture.content_type or "application/octet-stream").encode("latin-1")
             return HttpMessage("HTTP/1.1", 200, b"OK", [(b"Content-Type", ctype)], block)
         if not block:
             return HttpMessage("HTTP/1.1", 0, b"", [], b"")  # revisit without HTTP headers
