@@ -58,3 +58,41 @@ def test_two_crawls_can_write_at_the_same_time(tmp_path):
     assert errors == []
     rows = sqlite3.connect(tmp_path / "digests.sqlite").execute("SELECT COUNT(*) FROM payloads").fetchone()
     assert rows == (150,)
+
+
+def test_payload_digest_is_sha1_base32_as_the_stdlib_makes_it():
+    import base64
+    import hashlib
+    import os
+
+    from newsbot.warc.records import payload_digest
+
+    for size in (0, 1, 5, 19, 20, 21, 1000, 65_537):
+        body = os.urandom(size)
+        assert payload_digest(body) == "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def test_additions_are_committed_in_batches_and_at_close(tmp_path):
+    import sqlite3
+
+    from newsbot.warc import digests
+    from newsbot.warc.digests import DigestIndex
+    from newsbot.warc.records import Original
+
+    (tmp_path / "job").mkdir()
+    (tmp_path / "job" / "a.warc.gz").write_bytes(b"x")
+    index = DigestIndex(tmp_path / "digests.sqlite", tmp_path)
+
+    def visible() -> int:
+        with sqlite3.connect(tmp_path / "digests.sqlite") as other:  # what another crawl sees
+            return other.execute("SELECT COUNT(*) FROM payloads").fetchone()[0]
+
+    for n in range(digests.BATCH_RECORDS - 1):
+        index.add(f"sha1:{n}", Original("http://a.test/", "2026-01-01T00:00:00Z", f"<urn:{n}>"), "job/a.warc.gz")
+    assert index.lookup("sha1:3") is not None  # this crawl sees its own additions at once
+    assert visible() == 0
+    index.add("sha1:last", Original("http://a.test/", "2026-01-01T00:00:00Z", "<urn:last>"), "job/a.warc.gz")
+    assert visible() == digests.BATCH_RECORDS
+    index.add("sha1:after", Original("http://a.test/", "2026-01-01T00:00:00Z", "<urn:after>"), "job/a.warc.gz")
+    index.close()
+    assert visible() == digests.BATCH_RECORDS + 1

@@ -11,7 +11,6 @@ received (latin-1 round trip), never percent-encoded.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from http import HTTPStatus
 from io import BytesIO
@@ -58,9 +57,18 @@ def warc_date(moment: datetime) -> str:
     return datetime_to_iso_date(moment.replace(tzinfo=None), use_micros=True)
 
 
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_SHIFTS = range(155, -1, -5)
+
+
 def payload_digest(body: bytes) -> str:
-    """The WARC payload digest warcio writes and readers check: ``sha1:<base32>``."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")  # noqa: S324 (WARC convention)
+    """The WARC payload digest warcio writes and readers check: ``sha1:<base32>``.
+
+    RFC 4648 base32 of the 20-byte SHA-1 (160 bits = 32 digits, no padding), done on an int:
+    the stdlib's pure-Python ``base64.b32encode`` costs ~25 us a call, several times this.
+    """
+    n = int.from_bytes(hashlib.sha1(body).digest(), "big")  # noqa: S324 (WARC convention)
+    return "sha1:" + "".join([_BASE32[(n >> shift) & 31] for shift in _SHIFTS])
 
 
 def _warc_headers(builder: RecordBuilder, rec_type: str, uri: str, date: str | None) -> dict[str, str]:
