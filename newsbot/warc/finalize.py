@@ -45,6 +45,8 @@ class ArchiveFinalizer:
             return
         store.close()
         if not store.writer.files:
+            if store.cdxj is not None:
+                store.cdxj.discard()
             return
         job_dir = store.job.dir
         stats = self.crawler.stats
