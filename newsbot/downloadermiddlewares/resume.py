@@ -27,8 +27,6 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Headers
-from scrapy.responsetypes import responsetypes
 
 from newsbot.job import Job
 from newsbot.warc.index import ArchiveIndex, Capture
@@ -41,7 +39,7 @@ from newsbot.warc.reader import (
     read_record,
     scan,
 )
-from newsbot.warc.replay import as_served
+from newsbot.warc.replay import as_served, revisited, stored_response
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -161,29 +159,14 @@ class ResumeFromArchiveMiddleware:
         try:
             message = self._read(capture)
             if payload_from is not capture:
-                original = self._read(payload_from)
-                if message.status in (0, 304):
-                    message = original
-                else:  # the revisit's own head over the original's body (as replay does)
-                    message.body = original.body
-                    if b"transfer-encoding" not in {n.lower() for n, _ in original.headers}:
-                        message.headers = [(n, v) for n, v in message.headers if n.lower() != b"transfer-encoding"]
+                message = revisited(message, self._read(payload_from))
             message = as_served(message, self.stats)
         except (OSError, ValueError, StopIteration) as exc:
             logger.error("resume: %s: byte %d: cannot read %s, fetching again: %s",
                          capture.source.name, capture.offset, capture.url, exc)
             self.stats.inc_value("newsbot/resume/read_error")
             return None
-        request.meta["newsbot_warc"] = {
-            "warc_file": capture.source.name,
-            "warc_record_id": capture.record_id,
-            "warc_offset": capture.offset,
-        }
-        request.meta["newsbot_fetched_at"] = capture.warc_date
-        headers = Headers(message.headers)
-        respcls = responsetypes.from_args(headers=headers, url=request.url, body=message.body)
-        return respcls(url=request.url, status=message.status, headers=headers, body=message.body,
-                       request=request, flags=[RESUMED_FLAG], protocol=message.protocol)
+        return stored_response(request, capture, message, capture.warc_date, flag=RESUMED_FLAG)
 
     def _read(self, capture: Capture) -> HttpMessage:
         fh = self._files.get(capture.source)

@@ -26,6 +26,7 @@ from scrapy.responsetypes import responsetypes
 from newsbot.job import Job
 from newsbot.warc.index import ArchiveIndex, Capture, parse_time, url_key
 from newsbot.warc.reader import HttpMessage, NotAnArchive, dechunk, parse_http_response
+from newsbot.warc.store import FETCHED_AT_META, PROVENANCE_META
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -112,45 +113,17 @@ class WarcReplayHandler(BaseDownloadHandler):
                 return None
             self.stats.inc_value("newsbot/replay/revisit")
             try:
-                message = self._revisited(message, self._read(original))
+                message = revisited(message, self._read(original))
             except (OSError, ValueError, StopIteration) as exc:
                 return self._read_error(original, exc)
         message = as_served(message, self.stats)
-        request.meta["newsbot_warc"] = {
-            "warc_file": capture.source.name,
-            "warc_record_id": capture.record_id,
-            "warc_offset": capture.offset,
-        }
-        request.meta["newsbot_fetched_at"] = capture.date.isoformat(timespec="seconds")
-        headers = Headers(message.headers)
-        respcls = responsetypes.from_args(headers=headers, url=request.url, body=message.body)
-        return respcls(
-            url=request.url,
-            status=message.status,
-            headers=headers,
-            body=message.body,
-            request=request,
-            flags=["replay"],
-            protocol=message.protocol,
-            ip_address=self._ip(capture),
-        )
+        fetched_at = capture.date.isoformat(timespec="seconds")
+        return stored_response(request, capture, message, fetched_at, flag="replay", ip_address=self._ip(capture))
 
     def _read_error(self, capture: Capture, exc: Exception) -> None:
         logger.error("replay: %s: byte %d: cannot read %s: %s", capture.source.name, capture.offset,
                      capture.url if capture.has_head else "the record", exc)
         self.stats.inc_value("newsbot/replay/read_error")
-
-    @staticmethod
-    def _revisited(own: HttpMessage, original: HttpMessage) -> HttpMessage:
-        # A revisit keeps its own status and headers (they describe the original payload);
-        # a 304 revisit or one without HTTP headers takes the original's.
-        if own.status == 0 or own.status == 304:
-            return original
-        own.body = original.body
-        if b"transfer-encoding" not in {n.lower() for n, _ in original.headers}:
-            # the original's body was stored de-chunked: the revisit's copy of the header must go too
-            own.headers = [(n, v) for n, v in own.headers if n.lower() != b"transfer-encoding"]
-        return own
 
     def _read(self, capture: Capture) -> HttpMessage:
         block = self.index.read(capture)
@@ -239,6 +212,35 @@ class _Shared:
         if self._misses is not None:
             self._misses.close()
             self._misses = None
+
+
+def revisited(own: HttpMessage, original: HttpMessage) -> HttpMessage:
+    """The message a revisit record stands for: its own status and headers over the original's payload.
+
+    A 304 revisit, or one without HTTP headers (status 0), takes the original's message whole.
+    """
+    if own.status == 0 or own.status == 304:
+        return original
+    own.body = original.body
+    if b"transfer-encoding" not in {n.lower() for n, _ in original.headers}:
+        # the original's body was stored de-chunked: the revisit's copy of the header must go too
+        own.headers = [(n, v) for n, v in own.headers if n.lower() != b"transfer-encoding"]
+    return own
+
+
+def stored_response(request: Request, capture: Capture, message: HttpMessage, fetched_at: str | None, *,
+                    flag: str, ip_address: Any = None) -> Response:
+    """A Scrapy response for ``request`` from an archived message; the item will trace to ``capture``."""
+    request.meta[PROVENANCE_META] = {
+        "warc_file": capture.source.name,
+        "warc_record_id": capture.record_id,
+        "warc_offset": capture.offset,
+    }
+    request.meta[FETCHED_AT_META] = fetched_at
+    headers = Headers(message.headers)
+    respcls = responsetypes.from_args(headers=headers, url=request.url, body=message.body)
+    return respcls(url=request.url, status=message.status, headers=headers, body=message.body, request=request,
+                   flags=[flag], protocol=message.protocol, ip_address=ip_address)
 
 
 def as_served(message: HttpMessage, stats: Any) -> HttpMessage:
