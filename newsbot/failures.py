@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from newsbot import signals
+from newsbot.meta import DEPTH, PARENT, ROOT
 from newsbot.urls import canonical_url, is_site_url
 
 if TYPE_CHECKING:
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# request.meta keys the spider sets (newsbot.spiders.rt_ar)
-_DEPTH, _PARENT, _ROOT = "newsbot_depth", "newsbot_parent", "newsbot_root"
 
 
 @dataclass
@@ -52,9 +51,9 @@ def failure_for(request: Request, stage: str, reason: str, status: int | None = 
         reason=reason,
         status=status,
         attempts=meta.get("retry_times", 0) + 1,
-        depth=meta.get(_DEPTH),
-        parent=meta.get(_PARENT),
-        root=meta.get(_ROOT),
+        depth=meta.get(DEPTH),
+        parent=meta.get(PARENT),
+        root=meta.get(ROOT),
         time=now(),
     )
 

@@ -18,7 +18,8 @@ import scrapy
 from scrapy.http import TextResponse
 
 from newsbot.items import Article
-from newsbot.spiders.rt_ar import DEPTH, PARENT, ROOT, RtArSpider
+from newsbot.meta import DEPTH, PARENT, ROOT
+from newsbot.spiders.rt_ar import RtArSpider
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,7 +25,7 @@ from newsbot.coverage.store import ArticleRecord, CoverageStore
 from newsbot.extract import extract_story
 from newsbot.items import Article
 from newsbot.job import Job
-from newsbot.spiders.rt_ar import MEMBERS_DEPTH, ROOT
+from newsbot.meta import MEMBERS_DEPTH, ROOT
 from newsbot.urls import canonical_url, is_article_url, is_site_url, is_story_url
 
 if TYPE_CHECKING:

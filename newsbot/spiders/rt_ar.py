@@ -16,6 +16,7 @@ from scrapy.http import TextResponse
 from newsbot import failures
 from newsbot.extract import NotAnArticle, extract_article, extract_feed, extract_story
 from newsbot.job import Job
+from newsbot.meta import DEPTH, FETCHED_AT, MEMBERS_DEPTH, PARENT, PROVENANCE, ROOT
 from newsbot.spiders import arguments
 from newsbot.urls import SITE_ORIGIN, article_id, canonical_url, is_article_url, is_site_url, is_story_url
 from newsbot.warc.replay import ReplayConfigError, check_replay_arguments
@@ -27,12 +28,6 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 FEED_URL = f"{SITE_ORIGIN}/rss/"
-
-# request.meta keys
-DEPTH = "newsbot_depth"  # hops from the start URL
-PARENT = "newsbot_parent"  # the page that led here
-ROOT = "newsbot_root"  # the start URL this request descends from
-MEMBERS_DEPTH = "newsbot_members_depth"  # story pages: depth of the articles they list
 
 
 class RtArSpider(scrapy.Spider):
@@ -138,12 +133,12 @@ class RtArSpider(scrapy.Spider):
         except NotAnArticle as exc:
             self.record_failure(response.request, "extract", f"not an article: {exc}", response.status)
             return
-        article.fetched_at = meta.get("newsbot_fetched_at") or failures.now()
+        article.fetched_at = meta.get(FETCHED_AT) or failures.now()
         article.http_status = response.status
         article.depth = depth
         article.parent = meta.get(PARENT)
         article.job_id = Job.of(self.crawler).id
-        provenance = meta.get("newsbot_warc") or {}
+        provenance = meta.get(PROVENANCE) or {}
         article.warc_file = provenance.get("warc_file")
         article.warc_record_id = provenance.get("warc_record_id")
         article.warc_offset = provenance.get("warc_offset")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from warcio.recordbuilder import RecordBuilder
 
+from newsbot import meta
 from newsbot.job import Job
 from newsbot.warc import records
 from newsbot.warc.cdxj import CdxjRecorder
@@ -35,8 +36,8 @@ logger = logging.getLogger(__name__)
 
 _ATTR = "_newsbot_warc_store"
 #: request.meta keys the spider copies into items
-PROVENANCE_META = "newsbot_warc"
-FETCHED_AT_META = "newsbot_fetched_at"
+PROVENANCE_META = meta.PROVENANCE
+FETCHED_AT_META = meta.FETCHED_AT
 
 
 class WarcStore:
