@@ -227,15 +227,6 @@ def test_garbage_robots_txt_is_recorded_and_the_crawl_goes_on(tmp_path: Path) ->
 # --- strict mode -----------------------------------------------------------------------------------
 
 
-def _crawl_command_supports_strict() -> bool:
-    from pathlib import Path  # noqa: PLC0415
-
-    from newsbot.commands import crawl  # noqa: PLC0415
-
-    return "exit_code" in Path(crawl.__file__).read_text(encoding="utf-8")
-
-
-@pytest.mark.skipif(not _crawl_command_supports_strict(), reason="newsbot/commands/crawl.py does not call health.exit_code yet")
 @pytest.mark.parametrize(("strict", "expected"), [(1, 3), (0, 0)])
 def test_strict_mode_turns_a_failed_check_into_an_exit_code(tmp_path: Path, strict: int, expected: int) -> None:
     with FaultServer(Config(articles=2)) as server:
@@ -246,7 +237,6 @@ def test_strict_mode_turns_a_failed_check_into_an_exit_code(tmp_path: Path, stri
     assert len(crawl.items) == 2
 
 
-@pytest.mark.skipif(not _crawl_command_supports_strict(), reason="newsbot/commands/crawl.py does not call health.exit_code yet")
 def test_strict_mode_passes_a_healthy_crawl(tmp_path: Path) -> None:
     with FaultServer(Config(articles=2)) as server:
         crawl = run_reltest(server.url, tmp_path / "archive", {"NEWSBOT_STRICT": 1})
