@@ -57,6 +57,11 @@ TRICKY = {
     "whitespace": """<a\nhref = " /h#frag "\n>8</a><a  href="//cdn.test/i">9</a><a href="mailto:x@y.z">m</a>"""
                   """<a href="javascript:void(0)">j</a><a href="">self</a>""",
     "arabic": """<a href="/world/1-علاقات-روسيا/">ع</a><a href="https://arabic.rt.com/%D8%B9/">ع</a>""",
+    "href in a value": """<a title="see href=/no" href="/yes1">1</a><a data-x='href="/no"' href=/yes2>2</a>"""
+                       """<a title="x" data-href='/no'>none</a><a href="/yes3" title=' href="/no"'>3</a>""",
+    "comment dashes": """<!-- a - b -- c <a href="/no1"> ---><a href="/yes4">4</a><!----><a href="/yes5">5</a>""",
+    "script closers": """<script>if (a</b) document.write('<a href="/no">')</script ><a href="/yes6">6</a>"""
+                      """<style>x</styles> <a href="/no-style2"></style><a href="/yes7">7</a>""",
     "base": """<html><head><base href="https://other.test/dir/"></head><body><a href="rel">r</a><a href="/abs">a</a></body>""",
 }
 
@@ -96,4 +101,14 @@ def test_an_unclosed_tag_costs_no_backtracking():
     text = "<p>" + "<a " + "'x' " * 20_000  # no closing '>': a backtracking regex would never end
     started = time.process_time()
     assert list(hrefs(text)) == []
+    assert time.process_time() - started < 0.5
+
+
+@pytest.mark.parametrize("opener", ["<script>", "<!--", "<style>", "<a href='x"])
+def test_an_unclosed_raw_text_element_costs_no_backtracking(opener: str):
+    import time
+
+    text = opener + "<a " * 20_000 + "- <b>x</b> " * 20_000  # never closed
+    started = time.process_time()
+    list(hrefs(text))
     assert time.process_time() - started < 0.5

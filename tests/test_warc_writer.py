@@ -125,3 +125,40 @@ def test_each_record_is_one_standard_gzip_member(tmp_path):
         block = inflater.decompress(member)
         assert inflater.eof and not inflater.unused_data
         assert block == gzip.decompress(member) and block.startswith(b"WARC/1.1\r\n") and block.endswith(b"\r\n\r\n")
+
+
+def _gzip_response(builder, url, headers, body):
+    return records.response_record(builder, HtmlResponse(url, body=body, headers=headers), None, DATE)
+
+
+@pytest.mark.parametrize(
+    ("headers", "stored"),
+    [
+        ({"Content-Encoding": "gzip", "Content-Type": "text/html"}, True),
+        ({"Content-Encoding": "br"}, True),
+        ({"Content-Type": "image/jpeg"}, True),
+        ({"Content-Encoding": "identity", "Content-Type": "text/html; charset=utf-8"}, False),
+        ({"Content-Type": "text/html; charset=utf-8"}, False),
+    ],
+)
+def test_a_compressed_payload_goes_into_a_stored_gzip_member(tmp_path, headers, stored):
+    """Deflating gzip bytes again only costs CPU: such records are stored (level 0), still one gzip member."""
+    import gzip
+    import zlib
+
+    builder, writer = make_writer(tmp_path)
+    text = ("<p>" + "نص عربي يتكرر " * 400 + "</p>").encode()
+    body = gzip.compress(text) if headers.get("Content-Encoding") in ("gzip", "br") else text
+    placed = writer.write([_gzip_response(builder, "http://example.test/a", headers, body)])
+    writer.close()
+    member = (tmp_path / placed[0].file).read_bytes()[placed[0].offset : placed[0].offset + placed[0].length]
+    inflater = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    block = inflater.decompress(member)
+    assert inflater.eof and not inflater.unused_data and block.endswith(body + b"\r\n\r\n")
+    if stored:
+        # a stored deflate stream holds the record's bytes as they are, plus a few bytes of framing
+        assert body in member and len(member) < len(block) + 64
+    else:
+        assert len(member) < len(block) / 3
+    with open(tmp_path / placed[0].file, "rb") as fh:
+        assert [r.rec_type for r in ArchiveIterator(fh, check_digests="raise")] == ["warcinfo", "response"]
