@@ -7,7 +7,7 @@ the decoded (raw UTF-8) path with a trailing slash, without tracking parameters 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 SITE_HOST = "arabic.rt.com"
 SITE_ORIGIN = f"https://{SITE_HOST}"
@@ -22,6 +22,26 @@ _STORY_PATH = re.compile(r"^/story/(?P<id>\d+)(?:-[^/]+)?/$")
 _NON_ARTICLE_SECTIONS = frozenset({"story", "tags", "polls", "live", "static", "rss", "about", "contacts"})
 
 
+#: After the origin, characters that send a URL to the full canonicalisation (query, fragment, escapes, params...).
+_SPECIAL = frozenset("?#%;\\[]")
+_ORIGIN_PREFIX = SITE_ORIGIN + "/"
+
+
+def _plain_site_url(url: str) -> bool:
+    """``https://arabic.rt.com/<path>`` that urljoin/urlsplit leave as it is: no query, fragment, escape,
+    dot segment, space or control character (urlsplit drops tab/CR/LF), so the path is the rest of the string."""
+    if not url.startswith(_ORIGIN_PREFIX):
+        return False
+    path = url[len(SITE_ORIGIN) :]
+    return (
+        not path.startswith("//")
+        and "/." not in path
+        and path.isprintable()
+        and " " not in path
+        and not _SPECIAL.intersection(path)
+    )
+
+
 def _is_tracking(name: str) -> bool:
     return name.lower() in TRACKING_PARAMS or name.lower().startswith(TRACKING_PREFIXES)
 
@@ -32,8 +52,13 @@ def canonical_url(url: str, base: str = SITE_ORIGIN) -> str:
     Raw and percent-encoded slugs give the same string; ``http`` becomes ``https``;
     ``utm_*`` and other tracking parameters, and the fragment, are dropped.
     """
-    from urllib.parse import urljoin
+    if _plain_site_url(url):  # the common case (start URLs, replayed requests): already canonical but maybe the slash
+        return url if url.endswith("/") or "." in url.rsplit("/", 1)[-1] else url + "/"
+    return _canonical_url(url, base)
 
+
+def _canonical_url(url: str, base: str) -> str:
+    """:func:`canonical_url` the long way, for any URL."""
     parts = urlsplit(urljoin(base, url.strip()))
     host = (parts.hostname or "").lower()
     path = unquote(parts.path or "/", encoding="utf-8", errors="strict") if "%" in parts.path else parts.path
@@ -45,13 +70,15 @@ def canonical_url(url: str, base: str = SITE_ORIGIN) -> str:
 
 
 def is_site_url(url: str) -> bool:
+    if url.startswith(_ORIGIN_PREFIX):
+        return True
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and (parts.hostname or "").lower() == SITE_HOST
 
 
 def article_id(url: str) -> int | None:
     """Numeric id of an article or program page URL (canonical or short form), else None."""
-    path = urlsplit(url).path
+    path = url[len(SITE_ORIGIN) :] if _plain_site_url(url) else urlsplit(url).path
     path = unquote(path) if "%" in path else path
     if not path.endswith("/"):
         path += "/"

@@ -1,9 +1,12 @@
 """URL rules: canonical form, article ids, page kinds."""
 
+import re
+
 import pytest
 
 from newsbot.urls import article_id, canonical_url, is_article_url, is_story_url, section
 
+_NON_ARTICLE = {"story", "tags", "polls", "live", "static", "rss", "about", "contacts"}
 SEED = "https://arabic.rt.com/world/801234-علاقات-روسيا-والناتو-بين-مقتضيات-التعاون-وطموحات-الغرب/"
 SEED_PERCENT = (
     "https://arabic.rt.com/world/801234-%D8%B9%D9%84%D8%A7%D9%82%D8%A7%D8%AA-%D8%B1%D9%88%D8%B3%D9%8A%D8%A7-"
@@ -59,3 +62,54 @@ def test_page_kinds():
     assert not is_story_url(SEED)
     assert section(SEED) == "world"
     assert section("https://arabic.rt.com/prg/telecast/12345-x/") == "prg"
+
+
+# --- the fast path for plain site URLs gives what the long way gives -------------------------------------------
+
+_PIECES = [
+    "https://arabic.rt.com", "http://arabic.rt.com", "https://ARABIC.rt.com", "https://arabic.rt.com:443", "/",
+    "world", "801234-علاقات-روسيا", "story", "index.html", "a.b", ".", "..", "?", "page=2", "utm_source=x",
+    "#", "frag", "%D8%B9", ";p", " ", "\t", "\n", "//", "[", "\\", "\u200f", "ـ", "٣", "-", "x",
+]
+
+
+def _random_urls(n: int, seed: int = 7) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    out = [SEED, SEED_PERCENT, SEED.rstrip("/"), "https://arabic.rt.com/", "https://arabic.rt.com/world/1.html"]
+    for _ in range(n):
+        head = rng.choice(_PIECES[:4])
+        out.append(head + "/" + "".join(rng.choice(_PIECES[4:]) for _ in range(rng.randint(0, 8))))
+    return out
+
+
+def test_fast_path_agrees_with_the_long_way():
+    from newsbot.urls import _canonical_url, _plain_site_url
+
+    fast = 0
+    for url in _random_urls(4000):
+        fast += _plain_site_url(url)
+        try:
+            expected = _canonical_url(url, "https://arabic.rt.com")
+        except UnicodeDecodeError:
+            with pytest.raises(UnicodeDecodeError):
+                canonical_url(url)
+            continue
+        assert canonical_url(url) == expected, url
+    assert fast > 200  # the fast path was taken, not only the long way
+
+
+def test_article_id_and_site_check_agree_with_urlsplit():
+    from urllib.parse import unquote, urlsplit
+
+    from newsbot.urls import is_site_url
+
+    for url in _random_urls(4000, seed=11):
+        parts = urlsplit(url)
+        assert is_site_url(url) == (parts.scheme in ("http", "https") and (parts.hostname or "").lower() == "arabic.rt.com"), url
+        path = unquote(parts.path) if "%" in parts.path else parts.path
+        path = path if path.endswith("/") else path + "/"
+        m = re.match(r"^/(?:prg/telecast/|[a-z_]+/(?:telecast/)?)(\d+)(?:-[^/]+)?/$", path)
+        expected = int(m.group(1)) if m and path.split("/")[1] not in _NON_ARTICLE else None
+        assert article_id(url) == expected, url

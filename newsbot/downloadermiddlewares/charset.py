@@ -13,6 +13,7 @@ each correction is logged with the URL and counted in ``newsbot/charset/correcte
 from __future__ import annotations
 
 import codecs
+import functools
 import logging
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,7 @@ def real_encoding(body: bytes, header: str | None, meta: str | None, fallback: s
     utf8_ok = decodes(body, "utf-8")
     if declared is None and utf8_ok:
         return None  # Scrapy infers UTF-8 by itself
-    if declared is not None and decodes(body, declared):
+    if declared is not None and (utf8_ok if declared == "utf-8" else decodes(body, declared)):
         # Multi-byte UTF-8 sequences almost never happen by chance in a single-byte charset:
         # a body that is valid, non-ASCII UTF-8 declared as windows-1256 is UTF-8.
         if declared != "utf-8" and utf8_ok and not body.isascii() and codecs.lookup(declared).name in _SINGLE_BYTE:
@@ -63,6 +64,12 @@ def real_encoding(body: bytes, header: str | None, meta: str | None, fallback: s
 
 
 _SINGLE_BYTE = {codecs.lookup(n).name for n in ("cp1256", "cp1252", "latin-1", "iso8859-6", "ascii")}
+
+
+@functools.lru_cache(maxsize=64)
+def _header_encoding(content_type: bytes) -> str | None:
+    """The normalized charset of a Content-Type header value (a crawl sees only a few distinct ones)."""
+    return _norm(http_content_type_encoding(content_type.decode("latin-1")))
 
 
 class CharsetMiddleware:
@@ -78,11 +85,14 @@ class CharsetMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if not isinstance(response, TextResponse) or not response.body or read_bom(response.body)[0]:
+        body = response.body
+        if not isinstance(response, TextResponse) or not body or read_bom(body)[0]:
             return response
-        header = http_content_type_encoding(response.headers.get(b"Content-Type", b"").decode("latin-1"))
-        meta = html_body_declared_encoding(response.body)
-        encoding = real_encoding(response.body, header, meta, self.fallback)
+        header = _header_encoding(response.headers.get(b"Content-Type", b""))
+        if header == "utf-8" and decodes(body, "utf-8"):
+            return response  # the site's case: what real_encoding would say, with one decode and no <meta> scan
+        meta = html_body_declared_encoding(body)
+        encoding = real_encoding(body, header, meta, self.fallback)
         if encoding is None:
             return response
         declared = header or meta or "none"
