@@ -136,10 +136,69 @@ def test_read_block_equals_warcio_for_every_capture(path: Path):
         for capture in index.iter_captures():
             get, block = read_block(fh, capture.offset, capture.length)
             record = read_record(fh, capture.offset, capture.length)
-            assert block == record.raw_stream.read()
+            assert type(block) is bytes and block == record.raw_stream.read()
             for name in ("WARC-Record-ID", "WARC-Date", "WARC-Payload-Digest", "warc-refers-to", "Content-Type"):
                 assert get(name) == record.rec_headers.get_header(name), name
             # wget writes <uri> (WARC 1.0 draft); warcio drops the brackets when parsing, FastWARC keeps them
             assert get("WARC-Target-URI").strip("<>") == record.rec_headers.get_header("WARC-Target-URI")
             capture.use_head(get)
             assert capture.url == record.rec_headers.get_header("WARC-Target-URI")
+
+
+@pytest.mark.parametrize("path", INPUTS, ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_parse_record_reads_plain_records_as_warcio_does(path: Path):
+    from newsbot.warc.reader import parse_record, read_record
+
+    index = ArchiveIndex.build(str(path))
+    parsed = 0
+    with open(path, "rb") as fh:
+        for capture in index.iter_captures():
+            fh.seek(capture.offset)
+            result = parse_record(fh.read(capture.length))
+            if result is None:
+                continue
+            parsed += 1
+            get, block = result
+            record = read_record(fh, capture.offset, capture.length)
+            assert type(block) is bytes and block == record.raw_stream.read()
+            for name in ("WARC-Record-ID", "WARC-Date", "WARC-Payload-Digest", "warc-refers-to", "Content-Type", "WARC-IP-Address"):
+                assert get(name) == record.rec_headers.get_header(name), name
+    if "broken" not in path.parts:
+        assert parsed == index.captures  # every capture of a well-formed file takes the fast path
+
+
+def _record(head: bytes, block: bytes = b"HTTP/1.1 200 OK\r\n\r\nhi") -> bytes:
+    return b"WARC/1.1\r\n" + head + b"Content-Length: %d\r\n\r\n" % len(block) + block + b"\r\n\r\n"
+
+
+def test_parse_record_takes_plain_and_gzipped_records():
+    import gzip
+
+    from newsbot.warc.reader import parse_record
+
+    data = _record(b"WARC-Type: response\r\nWARC-Target-URI: https://arabic.rt.com/\r\n")
+    for raw in (data, gzip.compress(data)):
+        result = parse_record(raw)
+        assert result is not None
+        get, block = result
+        assert type(block) is bytes and block == b"HTTP/1.1 200 OK\r\n\r\nhi"
+        assert get("warc-type") == "response" and get("WARC-TARGET-URI") == "https://arabic.rt.com/"
+        assert get("WARC-Date") is None
+    assert parse_record(gzip.compress(data)[:-12]) is None  # a cut gzip member
+
+
+@pytest.mark.parametrize("raw", [
+    _record(b"WARC-Type: response\r\nWARC-Target-URI: https://a/\r\n  folded\r\n"),  # folded header line
+    _record(b"WARC-Type: response\r\n").replace(b"\r\n", b"\n", 3),  # LF-only head
+    _record(b"WARC-Type: response\r\n")[:-10],  # block shorter than Content-Length
+    _record(b"WARC-Type: response\r\n").replace(b"Content-Length: ", b"Content-Length: x"),
+    b"HTTP/1.1 200 OK\r\n\r\n",  # not a WARC record
+])
+def test_parse_record_leaves_what_is_not_plain_to_the_other_readers(raw: bytes):
+    import gzip
+
+    from newsbot.warc.reader import parse_record
+
+    assert parse_record(raw) is None
+    assert parse_record(gzip.compress(raw)) is None
+    assert parse_record(gzip.compress(raw)[:-12]) is None  # a cut gzip member

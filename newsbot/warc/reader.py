@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
 
+import deflate
 import fastwarc.warc as fastwarc
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
@@ -240,11 +241,15 @@ def _next_record_start(fileobj: IO[bytes], start: int, gzipped: bool) -> int | N
 def read_block(fileobj: IO[bytes], offset: int, length: int) -> tuple[Callable[[str], str | None], bytes]:
     """The WARC header lookup (``get(name)``, any case) and the whole block of the record at ``offset``.
 
-    Read with FastWARC (a fraction of warcio's CPU per record: replay reads one per page), and
-    with warcio when FastWARC refuses the record, so every record :func:`scan` accepts is read.
+    A plain record (the usual case) is read by :func:`parse_record`; FastWARC (a fraction of
+    warcio's CPU per record: replay reads one per page) reads what that leaves, and warcio what
+    FastWARC refuses, so every record :func:`scan` accepts is read.
     """
     fileobj.seek(offset)
     data = fileobj.read(length) if length > 0 else fileobj.read()
+    plain = parse_record(data)
+    if plain is not None:
+        return plain
     try:
         for record in fastwarc.ArchiveIterator(io.BytesIO(data), parse_http=False, record_types=fastwarc.WarcRecordType.any_type):
             return record.headers.get, record.reader.read()
@@ -252,6 +257,44 @@ def read_block(fileobj: IO[bytes], offset: int, length: int) -> tuple[Callable[[
         pass
     record = next(iter(ArchiveIterator(io.BytesIO(data), no_record_parse=True)))
     return record.rec_headers.get_header, record.raw_stream.read()
+
+
+def parse_record(data: bytes) -> tuple[Callable[[str], str | None], bytes] | None:
+    """:func:`read_block` of one whole record (a gzip member or plain bytes), or None when it is not plain.
+
+    Plain: one gzip member (inflated by libdeflate, about 3x faster than zlib for a 55 KB page) or
+    uncompressed bytes, a ``WARC/1.x`` head of ``Name: value`` lines (no folded lines), and a
+    block of Content-Length bytes. Anything else -- a damaged member, folding, a short block --
+    is left to the readers that report why.
+    """
+    if data[:3] == _GZIP_MAGIC:
+        try:
+            raw = deflate.gzip_decompress(data)
+        except (deflate.DeflateError, ValueError):
+            return None
+    elif data.startswith(_WARC_MAGIC):
+        raw = data
+    else:
+        return None
+    end = raw.find(b"\r\n\r\n")
+    lines = raw[:end].split(b"\r\n")
+    if end < 0 or not raw.startswith(_WARC_MAGIC) or b"\n" in lines[0]:
+        return None
+    fields: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(b":")
+        if not sep or not name or line[:1] in (b" ", b"\t") or b"\n" in line:
+            return None
+        try:
+            text = value.strip().decode("utf-8")
+        except UnicodeDecodeError:
+            text = value.strip().decode("latin-1")
+        fields.setdefault(name.strip().decode("latin-1").lower(), text)
+    size = fields.get("content-length", "")
+    if not size.isdigit() or end + 4 + int(size) > len(raw):
+        return None
+    block = bytes(memoryview(raw)[end + 4 : end + 4 + int(size)])  # libdeflate gives a bytearray
+    return (lambda name: fields.get(name.lower())), block
 
 
 def read_record(fileobj: IO[bytes], offset: int, length: int) -> ArcWarcRecord:
