@@ -3,8 +3,15 @@
 The spider's ``-a replay=PATH`` (or ``-s NEWSBOT_REPLAY=PATH``) sets the setting before
 settings freeze; this add-on then routes http/https to :class:`WarcReplayHandler`, turns
 archive writing off (replay must not copy the WARC again), drops politeness delays
-(there is no server to be polite to) and adds the progress line. robots.txt stays obeyed:
-it is answered from the archive too.
+(there is no server to be polite to) and adds the progress line.
+
+It also switches off the components that have no work to do offline (:data:`OFFLINE_OFF`):
+the replay handler answers by URL alone, from bytes that are the same on every attempt.
+Everything that decides what is fetched or what a page becomes stays on, as in a live crawl:
+robots.txt (answered from the archive, and obeyed), the allowed hosts and Scrapy's offsite
+filter, redirects and meta refresh, decompression, the gzip/empty-body and charset checks
+(archived bytes can be cut or mislabelled), the failure recorders, the referer (misses list it)
+and the download stats.
 """
 
 from __future__ import annotations
@@ -18,6 +25,27 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 HANDLER = "newsbot.warc.replay.WarcReplayHandler"
+
+#: settings replay sets, and why each component has nothing to do offline
+OFFLINE_OFF: dict[str, object] = {
+    "COOKIES_ENABLED": False,  # Set-Cookie of an archived answer changes no later answer
+    "HTTPPROXY_ENABLED": False,  # no network, no proxy
+    # A replayed answer is the same on every attempt (same URL, same capture): a retry repeats the work and
+    # the outcome. A failed answer goes straight to the spider's errback (or the failure recorder) instead
+    # of after RETRY_TIMES identical attempts; RETRY_TIMES=0 makes the body check's own retry give up at once too.
+    "RETRY_ENABLED": False,
+    "RETRY_TIMES": 0,
+    "NEWSBOT_RETRY_BACKOFF_ENABLED": False,
+}
+#: downloader middlewares with nothing to do offline: request headers, timeouts and auth reach no server.
+#: (RobotsTxtMiddleware runs before UserAgentMiddleware and takes USER_AGENT itself: robots.txt is obeyed
+#: for the same agent as live.)
+OFFLINE_MIDDLEWARES = (
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware",
+    "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware",
+    "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware",
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
+)
 
 
 class ReplayAddon:
@@ -35,7 +63,12 @@ class ReplayAddon:
         settings.set("HTTPCACHE_ENABLED", False, priority)
         settings.set("AUTOTHROTTLE_ENABLED", False, priority)
         settings.set("DOWNLOAD_DELAY", 0, priority)
-        settings.set("NEWSBOT_RETRY_BACKOFF_ENABLED", False, priority)  # a replayed 5xx answers at once
+        for name, value in OFFLINE_OFF.items():
+            settings.set(name, value, priority)
+        # by the base dict's own keys (dotted paths): a class key would not override them
+        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+        middlewares.update(dict.fromkeys(OFFLINE_MIDDLEWARES))
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, max(priority, settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0))
         concurrency = settings.getint("NEWSBOT_REPLAY_CONCURRENCY", 16)
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency, priority)
         settings.set("CONCURRENT_REQUESTS", max(concurrency, settings.getint("CONCURRENT_REQUESTS")), priority)
