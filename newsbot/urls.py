@@ -22,14 +22,14 @@ _STORY_PATH = re.compile(r"^/story/(?P<id>\d+)(?:-[^/]+)?/$")
 _NON_ARTICLE_SECTIONS = frozenset({"story", "tags", "polls", "live", "static", "rss", "about", "contacts"})
 
 
-#: After the origin, characters that send a URL to the full canonicalisation (query, fragment, escapes, params...).
-_SPECIAL = frozenset("?#%;\\[]")
+#: After the origin, characters that send a URL to the full canonicalisation (query, fragment, params...).
+_SPECIAL = frozenset("?#;\\[]")
 _ORIGIN_PREFIX = SITE_ORIGIN + "/"
 
 
 def _plain_site_url(url: str) -> bool:
-    """``https://arabic.rt.com/<path>`` that urljoin/urlsplit leave as it is: no query, fragment, escape,
-    dot segment, space or control character (urlsplit drops tab/CR/LF), so the path is the rest of the string."""
+    """``https://arabic.rt.com/<path>`` that urljoin/urlsplit leave as it is: no query, fragment, dot
+    segment, space or control character (urlsplit drops tab/CR/LF), so the path is the rest of the string."""
     if not url.startswith(_ORIGIN_PREFIX):
         return False
     path = url[len(SITE_ORIGIN) :]
@@ -52,8 +52,13 @@ def canonical_url(url: str, base: str = SITE_ORIGIN) -> str:
     Raw and percent-encoded slugs give the same string; ``http`` becomes ``https``;
     ``utm_*`` and other tracking parameters, and the fragment, are dropped.
     """
-    if _plain_site_url(url):  # the common case (start URLs, replayed requests): already canonical but maybe the slash
-        return url if url.endswith("/") or "." in url.rsplit("/", 1)[-1] else url + "/"
+    if _plain_site_url(url):  # the common case (start URLs, requests, links): at most escapes and the slash to mend
+        path = url[len(SITE_ORIGIN) :]
+        if "%" in path:
+            path = unquote(path, encoding="utf-8", errors="strict")
+        if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
+            path += "/"
+        return SITE_ORIGIN + path
     return _canonical_url(url, base)
 
 
@@ -78,7 +83,7 @@ def is_site_url(url: str) -> bool:
 
 def article_id(url: str) -> int | None:
     """Numeric id of an article or program page URL (canonical or short form), else None."""
-    path = url[len(SITE_ORIGIN) :] if _plain_site_url(url) else urlsplit(url).path
+    path = _path(url)
     path = unquote(path) if "%" in path else path
     if not path.endswith("/"):
         path += "/"
@@ -92,12 +97,16 @@ def is_article_url(url: str) -> bool:
     return is_site_url(url) and article_id(url) is not None
 
 
+def _path(url: str) -> str:
+    return url[len(SITE_ORIGIN) :] if _plain_site_url(url) else urlsplit(url).path
+
+
 def is_story_url(url: str) -> bool:
-    path = unquote(urlsplit(url).path)
+    path = unquote(_path(url))
     return is_site_url(url) and bool(_STORY_PATH.match(path if path.endswith("/") else path + "/"))
 
 
 def section(url: str) -> str | None:
     """The URL's section slug (``world``, ``russia``, ``prg`` for program pages)."""
-    first = unquote(urlsplit(url).path).strip("/").split("/", 1)[0]
+    first = unquote(_path(url)).strip("/").split("/", 1)[0]
     return first or None

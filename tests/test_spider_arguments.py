@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import scrapy
 
 from newsbot.spiders.arguments import SpiderArgumentError, depth, start_urls
 
@@ -84,3 +85,49 @@ def test_crawl_command_exits_with_one_line(tmp_path, args, expected):
     assert lines[0].startswith(f"scrapy crawl rt_ar: {expected}")
     assert "Traceback" not in result.stderr
     assert not any(tmp_path.iterdir()), "no job folder is created for a refused crawl"
+
+
+# --- start URLs are read again from their file, not held --------------------------------------------------
+
+
+def _start_requests(spider) -> list[tuple[str, str]]:
+    import asyncio
+
+    async def collect():
+        return [(r.url, r.callback.__name__) async for r in spider.start()]
+
+    return asyncio.run(collect())
+
+
+def test_start_urls_file_is_not_held_and_gives_the_same_requests(tmp_path):
+    from newsbot.spiders.arguments import StartUrls
+    from newsbot.spiders.rt_ar import RtArSpider
+
+    article2 = "https://arabic.rt.com/russia/801300-x/"
+    f = tmp_path / "urls.txt"
+    f.write_text(f"{SEED}\n{STORY}\n{article2}\n{SEED}?utm_source=a\n# c\n{STORY}\nhttps://arabic.rt.com/world/801234/\n",
+                 encoding="utf-8")
+    urls = StartUrls(None, str(f))
+    assert not [v for v in vars(urls).values() if isinstance(v, list) and len(v) > 3]  # nothing per URL kept
+    assert list(urls) == list(urls) == [SEED, STORY, article2, "https://arabic.rt.com/world/801234/"]
+    assert len(list(urls.each())) == 6  # repeats included
+    spider = RtArSpider(urls_file=str(f))
+    assert spider.start_urls and bool(StartUrls(SEED, None))
+    # one request per article id and per story, in file order (801234 three times: one id, requested once)
+    expected = [(SEED, "parse_article"), (STORY, "parse_story"), (article2, "parse_article")]
+    assert _start_requests(spider) == [(scrapy.Request(url).url, callback) for url, callback in expected]
+
+
+def test_start_urls_from_a_pipe_are_read_once_and_kept(tmp_path):
+    import os
+    import threading
+
+    from newsbot.spiders.arguments import StartUrls
+
+    fifo = tmp_path / "urls.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(f"{SEED}\n{STORY}\n", encoding="utf-8"))
+    writer.start()
+    urls = StartUrls(None, str(fifo))
+    writer.join(timeout=10)
+    assert list(urls) == list(urls) == [SEED, STORY]

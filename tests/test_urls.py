@@ -69,7 +69,7 @@ def test_page_kinds():
 _PIECES = [
     "https://arabic.rt.com", "http://arabic.rt.com", "https://ARABIC.rt.com", "https://arabic.rt.com:443", "/",
     "world", "801234-علاقات-روسيا", "story", "index.html", "a.b", ".", "..", "?", "page=2", "utm_source=x",
-    "#", "frag", "%D8%B9", ";p", " ", "\t", "\n", "//", "[", "\\", "\u200f", "ـ", "٣", "-", "x",
+    "#", "frag", "%D8%B9", "%D8", "%", "%2F", "%3F", "%2E", ";p", " ", "\t", "\n", "//", "[", "\\", "\u200f", "ـ", "٣", "-", "x",
 ]
 
 
@@ -110,6 +110,8 @@ def test_article_id_and_site_check_agree_with_urlsplit():
         assert is_site_url(url) == (parts.scheme in ("http", "https") and (parts.hostname or "").lower() == "arabic.rt.com"), url
         path = unquote(parts.path) if "%" in parts.path else parts.path
         path = path if path.endswith("/") else path + "/"
+        assert is_story_url(url) == (is_site_url(url) and bool(re.match(r"^/story/\d+(?:-[^/]+)?/$", path))), url
+        assert section(url) == (unquote(parts.path).strip("/").split("/", 1)[0] or None), url
         m = re.match(r"^/(?:prg/telecast/|[a-z_]+/(?:telecast/)?)(\d+)(?:-[^/]+)?/$", path)
         expected = int(m.group(1)) if m and path.split("/")[1] not in _NON_ARTICLE else None
         assert article_id(url) == expected, url

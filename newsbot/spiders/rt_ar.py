@@ -45,7 +45,8 @@ class RtArSpider(scrapy.Spider):
     ) -> None:
         super().__init__(**kwargs)
         self.validate_arguments(url=url, urls_file=urls_file, depth=depth)
-        self.start_urls = arguments.start_urls(url, urls_file)
+        # iterable, not a list: a big urls_file is not held
+        self.start_urls = arguments.StartUrls(url, urls_file)  # type: ignore[assignment]
         self._depth_arg = depth
         self.max_depth = arguments.depth(depth, default=1 if self.start_urls else 0)
         self.replay = replay
@@ -81,9 +82,12 @@ class RtArSpider(scrapy.Spider):
         if not self.start_urls:
             yield scrapy.Request(FEED_URL, callback=self.parse_feed, errback=self.on_error, meta={DEPTH: 0})
             return
-        for url in self.start_urls:
+        stories: set[str] = set()  # articles repeat-proof by id (article_request); story start URLs are few
+        for url in self.start_urls.each():
             if is_story_url(url):
-                yield self.story_request(url, members_depth=0, parent=None, root=url)
+                if url not in stories:
+                    stories.add(url)
+                    yield self.story_request(url, members_depth=0, parent=None, root=url)
             else:
                 request = self.article_request(url, depth=0, parent=None, root=url)
                 if request is not None:

@@ -24,9 +24,10 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from newsbot.job import Job
+from newsbot.meta import FETCHED_AT as FETCHED_AT_META
+from newsbot.meta import PROVENANCE as PROVENANCE_META
 from newsbot.warc.index import ArchiveIndex, Capture, parse_time, url_key
 from newsbot.warc.reader import HttpMessage, NotAnArchive, dechunk, parse_http_response
-from newsbot.warc.store import FETCHED_AT_META, PROVENANCE_META
 
 if TYPE_CHECKING:
     from scrapy import Request
