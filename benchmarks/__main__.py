@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -35,6 +36,8 @@ FAIR = {
     "CLOSESPIDER_TIMEOUT": 3600,
 }
 MEMORY_SIZES = (1000, 20000)
+#: parts of a run, for ``--only``
+SECTIONS = ("replay", "extract", "live", "memory")
 
 
 def _log(msg: str) -> None:
@@ -106,9 +109,11 @@ class Bench:
         self.args = args
         self.rows: list[Row] = []
         self.by_name: dict[str, Row] = {}
-        self.logs = WORK / "logs"
+        # one folder per run, so runs started side by side do not remove each other's job folders
+        self.run_dir = WORK / "runs" / str(os.getpid())
+        self.logs = self.run_dir / "logs"
         self.live_cpu: dict[Any, list[float]] = {True: [], False: []}
-        self.jobs = WORK / "jobs"
+        self.jobs = self.run_dir / "jobs"
 
     def add(self, row: Row) -> Row:
         self.rows.append(row)
@@ -125,7 +130,8 @@ class Bench:
         a = self.args
         n = a.pages
         t0 = time.perf_counter()
-        shutil.rmtree(self.jobs, ignore_errors=True)
+        _remove_finished_runs()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
         _log(f"building synthetic archive of {n} pages of about {a.page_kb} KB (seed {a.seed})")
         main = synth.build(n, a.seed, page_kb=a.page_kb)
         meta = json.loads((main / "meta.json").read_text())
@@ -137,7 +143,43 @@ class Bench:
         replay = self.replay_status(warc, urls)
         _log(f"extractor: {extractor or 'ready'}; replay: {replay or 'ready'}; server: {Server.available() or 'ready'}")
 
+        only = set(a.only or SECTIONS)
         # 1. no-op spider fed the pages in memory, and replay through the full pipeline, alternating
+        if "replay" in only:
+            self.replay_rows(warc, urls, n, replay, extractor)
+        # 2. extraction alone, trafilatura, parsel; reading the WARC alone
+        if "extract" in only:
+            self.extraction_rows(warc, extractor)
+            self.warc_reading_rows(warc)
+        # 3. live crawls over loopback through the test server
+        if "live" in only:
+            self.live_rows(main, urls, n, extractor)
+        # 4. memory: replay at several archive sizes
+        sizes = sorted({n, *(s for s in MEMORY_SIZES if not (a.quick and s > 1000))}) if "memory" in only else [n]
+        for size in sizes:
+            if size == n:
+                continue
+            _log(f"building synthetic archive of {size} pages")
+            d = synth.build(size, a.seed, snapshot=False, page_kb=a.page_kb)
+            self.add(self.replay_run(f"replay crawl, full pipeline ({size:,} pages)", d / "pages.warc.gz", d / "urls.txt", size, replay, extractor, f"replay-{size}"))
+
+        targets = self.targets(sizes)
+        elapsed = time.perf_counter() - t0
+        rows = sorted(self.rows, key=_order)
+        print()
+        print(table(rows))
+        print()
+        print(targets_table(targets))
+        # a --quick or --only run must not replace the committed results of a full run
+        out = WORK if a.quick or a.only else HERE
+        write(
+            out / "results.json", out / "results.md", machine_info=machine(), args={"pages": n, "page_kb": a.page_kb, "quick": a.quick, "seed": a.seed, "repeat": a.repeat, "only": a.only, "argv": sys.argv[1:]},
+            archive=meta, rows=rows, targets=targets, elapsed_s=elapsed,
+        )
+        _log(f"wrote {out / 'results.json'} and results.md in {elapsed:.0f} s")
+
+    def replay_rows(self, warc: Path, urls: Path, n: int, replay: str | None, extractor: str | None) -> None:
+        a = self.args
         noop_spec = {"kind": "crawl", "spider": "benchmarks.spiders.NoopSpider", "settings": {**FAIR, "DOWNLOAD_HANDLERS": {"http": "benchmarks.spiders.MemoryPagesHandler", "https": "benchmarks.spiders.MemoryPagesHandler"}}, "preload_warc": str(warc)}
         noops, replays = [], []
         for k in range(a.repeat):
@@ -155,42 +197,13 @@ class Bench:
             spec["settings"].update({**lean, "WARN_ON_GENERATOR_RETURN_VALUE": False})
             self.add(crawl_row("what-if: replay with CONCURRENT_ITEMS=1, WARN_ON_GENERATOR_RETURN_VALUE=False", run_child(spec, self.logs / "replay-whatif.log"), n, "item_scraped_count"))
 
-
-        # 2. extraction alone, trafilatura, parsel; reading the WARC alone
-        self.extraction_rows(warc, extractor)
+    def warc_reading_rows(self, warc: Path) -> None:
         wr = run_child({"kind": "warcio", "warc": str(warc)}, self.logs / "warcio.log")
         for key, label in (("warcio", "baseline: warcio ArchiveIterator, read payloads"), ("fastwarc", "reference: FastWARC, read payloads")):
             if key in wr:
                 r = wr[key]
                 row = Row(label, peak_rss_mb=round(wr["proc"]["maxrss_mb"], 1), note="robots.txt record not counted", raw=r)
                 self.add(set_rates(row, r["records"] - 1, r["wall_s"], r["cpu_s"]))
-
-        # 3. live crawls over loopback through the test server
-        self.live_rows(main, urls, n, extractor)
-
-        # 4. memory: replay at several archive sizes
-        sizes = sorted({n, *(s for s in MEMORY_SIZES if not (a.quick and s > 1000))})
-        for size in sizes:
-            if size == n:
-                continue
-            _log(f"building synthetic archive of {size} pages")
-            d = synth.build(size, a.seed, snapshot=False, page_kb=a.page_kb)
-            self.add(self.replay_run(f"replay crawl, full pipeline ({size:,} pages)", d / "pages.warc.gz", d / "urls.txt", size, replay, extractor, f"replay-{size}"))
-
-        targets = self.targets(sizes)
-        elapsed = time.perf_counter() - t0
-        rows = sorted(self.rows, key=_order)
-        print()
-        print(table(rows))
-        print()
-        print(targets_table(targets))
-        # a --quick run must not replace the committed results of a full run
-        out = WORK if a.quick else HERE
-        write(
-            out / "results.json", out / "results.md", machine_info=machine(), args={"pages": n, "page_kb": a.page_kb, "quick": a.quick, "seed": a.seed, "repeat": a.repeat, "argv": sys.argv[1:]},
-            archive=meta, rows=rows, targets=targets, elapsed_s=elapsed,
-        )
-        _log(f"wrote {out / 'results.json'} and results.md in {elapsed:.0f} s")
 
     def replay_status(self, warc: Path, urls: Path) -> str | None:
         """Probe replay with three pages; None when it answered them all from the archive."""
@@ -333,6 +346,18 @@ class Bench:
         return t
 
 
+def _remove_finished_runs() -> None:
+    """Delete the run folders of benchmark processes that are no longer running (the folder name is the pid)."""
+    runs = WORK / "runs"
+    for folder in runs.iterdir() if runs.is_dir() else ():
+        try:
+            os.kill(int(folder.name), 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # a live process of another user
+
+
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -355,7 +380,11 @@ def main(argv: list[str] | None = None) -> None:
         help=f"average page size in KB (default {synth.PAGE_KB}, like the real site; {weight.BASE_KB} or less: the replica-derived pages alone)",
     )  # fmt: skip
     parser.add_argument("--repeat", type=int, help="runs of each crawl compared with a baseline: replay, no-op, live on/off (default 3; 1 with --quick)")
+    parser.add_argument("--only", type=lambda v: [x for x in v.split(",") if x], help=f"run only these parts (comma-separated: {', '.join(SECTIONS)}); results go to benchmarks/work/")
     args = parser.parse_args(argv)
+    unknown = set(args.only or ()) - set(SECTIONS)
+    if unknown:
+        parser.error(f"--only: unknown part {sorted(unknown)[0]!r} (choose from {', '.join(SECTIONS)})")
     args.pages = args.pages or (300 if args.quick else 5000)
     args.repeat = args.repeat or (1 if args.quick else 3)
     if args.pages < 3:

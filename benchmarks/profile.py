@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -71,7 +72,7 @@ def categorize(raw: Path) -> tuple[collections.Counter[str], collections.Counter
 def spec_for(kind: str, pages: int, label: str, page_kb: int = synth.PAGE_KB) -> tuple[dict, dict[str, str] | None, Path]:
     d = synth.build(pages, page_kb=page_kb)
     warc, urls = d / "pages.warc.gz", d / "urls.txt"
-    jobs = WORK / "jobs" / f"prof-{label}"
+    jobs = WORK / "jobs" / f"prof-{label}-{os.getpid()}"  # profiles started side by side keep apart
     shutil.rmtree(jobs, ignore_errors=True)
     if kind == "replay":
         return rt_ar(warc, urls, jobs, replay=warc), None, d

@@ -172,3 +172,16 @@ def test_any_gzip_level_reads_back(level):
     rec = records.response_record(FixedBuilder(), HtmlResponse(URL, body=b"x" * 1000), None, DATE)
     [(rtype, _w, _h, body)] = read_back(rec, gzip_level=level)
     assert (rtype, body) == ("response", b"x" * 1000)
+
+
+def test_warc_fields_are_one_line_each_whatever_whitespace_a_value_holds():
+    import sys
+
+    from newsbot.warc.records import fields_payload
+
+    # every character str.split() folds, as the value's only oddity
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    fields = [("outlink", "https://arabic.rt.com/world/1-عَرَبِيّ/?q=١٢٣")] + [("note", f" a{c}{c}b ") for c in spaces]
+    lines = fields_payload(fields).decode("utf-8").split("\r\n")
+    assert lines[0] == "outlink: https://arabic.rt.com/world/1-عَرَبِيّ/?q=١٢٣"
+    assert lines[1:-1] == ["note: a b"] * len(spaces) and lines[-1] == ""

@@ -60,6 +60,9 @@ def hrefs(text: str) -> Iterator[str]:
             yield html.unescape(value) if "&" in value else value
 
 
+_WEB = ("http://", "https://")
+
+
 def outlinks(response: Response) -> list[str]:
     """Absolute http(s) targets of the page's ``<a href>``, in page order, without repeats.
 
@@ -71,20 +74,20 @@ def outlinks(response: Response) -> list[str]:
     base = response.urljoin("")  # honours <base href>
     parts = urlsplit(base)
     origin = f"{parts.scheme}://{parts.netloc}"
+    scheme = f"{parts.scheme}:"
     seen: dict[str, None] = {}
     for raw in hrefs(response.text):
         href = raw.strip()
-        if href.startswith(("http://", "https://")):
+        if href[:1] == "/":
+            url = scheme + href if href[1:2] == "/" else origin + href
+        elif href.startswith(_WEB):
             url = href
-        elif href.startswith("//"):
-            url = f"{parts.scheme}:{href}"
-        elif href.startswith("/"):
-            url = origin + href
         else:
             url = urljoin(base, href)
-        url = url.split("#", 1)[0]
-        if url.startswith(("http://", "https://")):
-            seen.setdefault(url, None)
+        if "#" in url:
+            url = url.split("#", 1)[0]
+        if url.startswith(_WEB):
+            seen[url] = None  # a repeat keeps its first place
     return list(seen)
 
 
