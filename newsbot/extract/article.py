@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lxml import etree
-
 from newsbot import urls
 from newsbot.extract import rules
 from newsbot.extract.body import Body, starts_with_label
@@ -14,6 +12,7 @@ from newsbot.extract.dates import parse_date, parse_iso, to_iso
 from newsbot.extract.encoding import decode_html
 from newsbot.extract.errors import NotAnArticle
 from newsbot.extract.metadata import PageMeta, read_meta
+from newsbot.extract.parse import Prefix, parse_html, parse_prefix
 from newsbot.extract.select import first
 from newsbot.extract.structure import densest_block, is_template_page
 from newsbot.extract.text import contains_any, element_text, normalize_ws, strip_label
@@ -30,14 +29,6 @@ def decode(html: str | bytes, encoding: str | None = None) -> str:
     if not text or text.isspace():  # as `not text.strip()`, without copying the page
         raise NotAnArticle("empty page")
     return text
-
-
-def parse_html(text: str) -> HtmlElement:
-    """One parse per page (plain lxml elements: cheaper proxies than lxml.html's)."""
-    doc = etree.fromstring(text, etree.HTMLParser())
-    if doc is None:
-        raise NotAnArticle("no HTML in the page")
-    return doc
 
 
 _first = first
@@ -169,9 +160,9 @@ def _related(links: list[tuple[str, str, str]], page: PageLinks, own_id: int | N
     return out
 
 
-def _legacy_related(doc: HtmlElement, source: str) -> list[tuple[str, str, str]]:
+def _legacy_related(doc: HtmlElement, has_label: bool) -> list[tuple[str, str, str]]:
     """Links after the legacy 'معلومات حول الموضوع:' label, within the block that holds the label."""
-    labels = rules.RELATED_LABEL_XPATH(doc) if rules.RELATED_LABEL_MARKER in source else []
+    labels = rules.RELATED_LABEL_XPATH(doc) if has_label else []
     if not labels:
         return []
     label = labels[0]
@@ -189,14 +180,36 @@ def _legacy_related(doc: HtmlElement, source: str) -> list[tuple[str, str, str]]
 
 
 def extract_article(url: str, html: str | bytes, *, encoding: str | None = None) -> Article:
-    """Extract one article page. Raises :class:`NotAnArticle` for error, listing and empty pages."""
+    """Extract one article page. Raises :class:`NotAnArticle` for error, listing and empty pages.
+
+    The page is parsed only up to the end of its first article when nothing after it could change the item
+    (:mod:`newsbot.extract.parse`); error pages and legacy related-link labels read the whole page.
+    """
     source = decode(html, encoding)
-    doc = parse_html(source)
-    if rules.ERROR_PAGE_MARKER in source and rules.ERROR_PAGE(doc):
+    error_marker = rules.ERROR_PAGE_MARKER in source
+    related_label = rules.RELATED_LABEL_MARKER in source
+    if not (error_marker or related_label):
+        part = parse_prefix(source)
+        if part is not None:
+            item = _extract(url, source, part.doc, part, error_marker=False, related_label=False)
+            if item is not None:
+                return item
+    item = _extract(url, source, parse_html(source), None, error_marker=error_marker, related_label=related_label)
+    assert item is not None  # only a partial tree asks for the whole page
+    return item
+
+
+def _extract(
+    url: str, source: str, doc: HtmlElement, part: Prefix | None, *, error_marker: bool, related_label: bool
+) -> Article | None:
+    """The item from ``doc``; None when ``doc`` is a page's prefix (``part``) and the item needs the whole page."""
+    if error_marker and rules.ERROR_PAGE(doc):
         raise NotAnArticle(f"error page, not an article: {url}")
     page = read_meta(doc)
     page_url = _canonical(page, url)
     found = _find_template(doc, urls.section(page_url))
+    if part is not None and (found is None or found[0] is not rules.TEMPLATES[0] or not part.holds(found[1])):
+        return None  # not the current template's article closed before the cut: read the whole page
     if found is None and not (page.is_article or urls.is_article_url(urls.canonical_url(url))):
         raise NotAnArticle(f"no article markup or metadata (a listing page?): {url}")
 
@@ -244,9 +257,11 @@ def extract_article(url: str, html: str | bytes, *, encoding: str | None = None)
     item.story = links.canonical(story.get("href", "")) if story is not None else None
     related_links = [(h, t, "read_more") for h, t in body.read_more]
     related_links += [(a.get("href", ""), element_text(a), "related") for a in template.related(root)]
-    related_links += _legacy_related(doc, source)
+    related_links += _legacy_related(doc, related_label)
 
     if found is None or not (body.paragraphs or body.live_entries):
+        if part is not None:
+            return None  # the generic extractor reads the whole page
         # no template matched, or its body container is empty (text moved elsewhere): the generic extractor
         from newsbot.extract.fallback import extract_body
         from newsbot.extract.fallback import visible_date as find_visible_date

@@ -1,0 +1,103 @@
+"""Parse a page, or only up to the end of its first ``<article>`` when that provably gives the same tree.
+
+Why: lxml's parse of a whole 55 KB page (0.5 ms) was half of the extraction, and the feed, sidebar and
+footer after the article are never read once the current template matched. libxml2 reads a page front
+to back, so ``page[:first </article>]`` parses into the same tree as the whole page up to that point;
+what the cut can change is checked:
+
+- the article must be whole before the cut: a marker element is appended at the cut and neither the
+  article nor any ``<article>`` around it may hold it (:meth:`Prefix.holds`, checked by the caller on the
+  article it extracts; an ``<article>`` still open at the cut could take a body from after it);
+- the page metadata must not differ: after the cut (never parsed) there is no meta/link/title tag, nor a
+  script whose start tag could say ``application/ld+json``, nor an html/head/body tag.
+
+A page that fails a check is parsed whole. Measured on 55 KB pages: 0.41 instead of 0.53 ms of parse.
+Why not also skip the header and menus before the article: proving that they leave the tokenizer and the
+open elements alike costs a Python scan of every tag, as much as libxml2's parse of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from newsbot.extract.errors import NotAnArticle
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element as HtmlElement
+
+#: The element appended at the cut; a name no page uses (custom elements need a hyphen, so no clash with HTML).
+CUT_MARK = "newsbot-cut-mark"
+_ARTICLE_OPEN = "<article"
+_ARTICLE_CLOSE = "</article>"
+_WS = r"[\t\n\f\r ]"  # HTML's whitespace (regex \s also takes NBSP and other Unicode spaces)
+#: A start tag whose attributes HTML tokenizes exactly so (the error cases -- a quote or '<' in a name or an
+#: unquoted value, '=' starting a name, no space after a quoted value -- do not match): up to its '>'.
+_ATTRS = rf"""(?:[\t\n\f\r /]++[^\t\n\f\r />="'<]++(?:{_WS}*+={_WS}*+(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >"'=<`]++))?+)*+[\t\n\f\r /]*+>"""
+#: Tags after the cut that the metadata or the document element could come from (ASCII case-insensitive).
+_TAIL_RISK = re.compile(r"<(?ai:(script)|meta|link|title|html|head|body)(?![A-Za-z0-9-])")
+_SCRIPT_TAG = re.compile(rf"<(?ai:script){_ATTRS}")
+
+
+def parse_html(text: str) -> HtmlElement:
+    """The whole page (plain lxml elements: cheaper proxies than lxml.html's)."""
+    doc = etree.fromstring(text, etree.HTMLParser())
+    if doc is None:
+        raise NotAnArticle("no HTML in the page")
+    return doc
+
+
+@dataclass
+class Prefix:
+    """The tree of a page cut after its first ``</article>``, and the elements open at the cut."""
+
+    doc: HtmlElement
+    open_at_cut: tuple[HtmlElement, ...]
+
+    def holds(self, root: HtmlElement) -> bool:
+        """Whether ``root`` is an ``<article>`` closed before the cut, with no ``<article>`` open at the cut."""
+        return root.tag == "article" and not any(el.tag == "article" for el in self.open_at_cut)
+
+
+def _tail_is_inert(text: str, start: int) -> bool:
+    """No tag in ``text[start:]`` that the page metadata reads (a script only if it cannot be JSON-LD)."""
+    for m in _TAIL_RISK.finditer(text, start):
+        if m.group(1) is None:
+            return False
+        tag = _SCRIPT_TAG.match(text, m.start())
+        if tag is None:
+            return False
+        value = tag.group().lower()
+        if "ld" in value or "&" in value:  # application/ld+json, maybe spelled with a character reference
+            return False
+    return True
+
+
+def parse_prefix(text: str) -> Prefix | None:
+    """The page up to its first ``</article>`` when nothing after it can matter (see the module doc), else None."""
+    start = text.find(_ARTICLE_OPEN)
+    if start == -1:
+        return None
+    close = text.find(_ARTICLE_CLOSE, start)
+    if close == -1:
+        return None
+    cut = close + len(_ARTICLE_CLOSE)
+    if not _tail_is_inert(text, cut):
+        return None
+    doc = etree.fromstring(f"{text[:cut]}<{CUT_MARK}></{CUT_MARK}>", etree.HTMLParser())
+    if doc is None:
+        return None
+    mark = doc
+    while len(mark):  # the mark is the last element parsed: the last child at every level
+        mark = mark[-1]
+    if mark.tag != CUT_MARK or mark.text is not None or mark.tail is not None:
+        return None  # swallowed by an open comment, attribute or script: the cut is not between tags
+    open_at_cut = tuple(mark.iterancestors())
+    parent = mark.getparent()
+    if parent is None:
+        return None
+    parent.remove(mark)
+    return Prefix(doc, open_at_cut)
