@@ -19,6 +19,7 @@ from warcio.recordbuilder import RecordBuilder
 from newsbot.warc import index as index_module
 from newsbot.warc import records
 from newsbot.warc.index import ArchiveIndex, url_key
+from newsbot.warc.reader import Source
 from newsbot.warc.writer import RotatingWarcWriter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "warc"
@@ -51,7 +52,7 @@ def build(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> ArchiveInd
 def test_fastwarc_scan_equals_the_tolerant_scan(path: Path, monkeypatch: pytest.MonkeyPatch):
     fast, tolerant = build(path, True, monkeypatch), build(path, False, monkeypatch)
     assert [getattr(fast, c) for c in COLUMNS] == [getattr(tolerant, c) for c in COLUMNS]
-    assert fast.by_url == tolerant.by_url and fast.records == tolerant.records
+    assert fast.url_map() == tolerant.url_map() and fast.records == tolerant.records
     assert [(e.offset, e.message) for e in fast.errors] == [(e.offset, e.message) for e in tolerant.errors]
 
 
@@ -202,3 +203,26 @@ def test_parse_record_leaves_what_is_not_plain_to_the_other_readers(raw: bytes):
     assert parse_record(raw) is None
     assert parse_record(gzip.compress(raw)) is None
     assert parse_record(gzip.compress(raw)[:-12]) is None  # a cut gzip member
+
+
+def test_compacted_url_map_answers_as_the_dict_did_and_takes_later_sources(tmp_path: Path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write_pages(tmp_path / "a", 40)
+    again = write_pages(tmp_path / "b", 40)  # the same 40 URLs, captured again
+    index = ArchiveIndex(sources=[Source(first, "a.warc.gz")])
+    index.add_source(index.sources[0])
+    before = {key: list(numbers) for key, numbers in index.url_map().items()}
+    assert index.by_url and not index._keys
+    index.compact()
+    assert not index.by_url and len(index._keys) == index.urls == 40
+    assert index.url_map() == before
+    index.add_source(Source(again, "b.warc.gz"))  # as resume adds files during a crawl
+    for key, numbers in before.items():
+        assert index.url_map()[key] == numbers + [n + index.captures // 2 for n in numbers]
+    url = "https://arabic.rt.com/world/1007-%D8%B9%D9%84%D8%A7%D9%82%D8%A7%D8%AA-7/"
+    assert [c.source.name for c in index.lookup(url)] == ["b.warc.gz", "a.warc.gz"]  # newest first
+    index.compact()
+    assert not index.by_url and index.urls == 40
+    assert [c.source.name for c in index.lookup(url)] == ["b.warc.gz", "a.warc.gz"]
+    assert index.lookup("https://arabic.rt.com/world/999999-x/") == []

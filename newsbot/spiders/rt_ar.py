@@ -18,6 +18,7 @@ from newsbot.extract import NotAnArticle, extract_article, extract_feed, extract
 from newsbot.job import Job
 from newsbot.meta import DEPTH, FETCHED_AT, MEMBERS_DEPTH, PARENT, PROVENANCE, ROOT
 from newsbot.spiders import arguments
+from newsbot.spiders.ids import IdSet
 from newsbot.urls import SITE_ORIGIN, article_id, canonical_url, is_article_url, is_site_url, is_story_url
 from newsbot.warc.replay import ReplayConfigError, check_replay_arguments
 
@@ -51,7 +52,7 @@ class RtArSpider(scrapy.Spider):
         self.max_depth = arguments.depth(depth, default=1 if self.start_urls else 0)
         self.replay = replay
         self.replay_at = replay_at
-        self._requested_ids: set[int] = set()
+        self._requested_ids = IdSet()
 
     @classmethod
     def validate_arguments(cls, **spargs: Any) -> None:

@@ -178,7 +178,7 @@ class _Shared:
         stats.set_value("newsbot/replay/index/bad_records", len(self.index.errors))
         logger.info(
             "replay: indexed %(records)d records (%(captures)d captures of %(urls)d URLs) from %(files)d WARC files in %(secs).2fs",
-            {"records": self.index.records, "captures": self.index.captures, "urls": len(self.index.by_url),
+            {"records": self.index.records, "captures": self.index.captures, "urls": self.index.urls,
              "files": len(self.index.sources), "secs": self.index_seconds},
         )
         self.write_report(finished=False)
@@ -198,7 +198,7 @@ class _Shared:
             "replay_at_utc": self.at.isoformat() if self.at else None,
             "warc_files": [s.name for s in self.index.sources],
             "index": {"records": self.index.records, "captures": self.index.captures,
-                      "urls": len(self.index.by_url), "seconds": round(self.index_seconds, 3)},
+                      "urls": self.index.urls, "seconds": round(self.index_seconds, 3)},
             "bad_records": [{"warc_file": e.source.name, "offset": e.offset, "error": e.message} for e in self.index.errors],
             "finished": finished,
             "counts": {k.removeprefix("newsbot/replay/"): v for k, v in stats.items()
