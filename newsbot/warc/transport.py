@@ -137,13 +137,23 @@ class _CapturingAgent(_ScrapyAgent):
 
 
 class WireCaptureDownloadHandler(HTTP11DownloadHandler):
-    """HTTP/1.1 download handler that stores a :class:`WireCapture` in ``request.meta``."""
+    """HTTP/1.1 download handler that stores a :class:`WireCapture` in ``request.meta``.
+
+    With archiving off it is Scrapy's own handler: nothing would read the capture, and its cost
+    belongs to archiving (the benchmark's "archiving off" crawl must not pay it).
+    """
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self._pool._factory = _CapturingFactory
+        from newsbot.warc.middleware import archiving_enabled  # here: the middleware imports this module
+
+        self._capturing = archiving_enabled(crawler.settings)
+        if self._capturing:
+            self._pool._factory = _CapturingFactory
 
     async def download_request(self, request: Request) -> Response:
+        if not self._capturing:
+            return await super().download_request(request)
         # Same as HTTP11DownloadHandler.download_request (Scrapy 2.19), with the capturing agent.
         agent = _CapturingAgent(
             contextFactory=self._contextFactory,
