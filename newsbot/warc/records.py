@@ -44,6 +44,22 @@ class RawHead(StatusAndHeaders):
         self.headers_buff = self.to_str(None).encode("latin-1") + b"\r\n"
 
 
+class WireHead(StatusAndHeaders):
+    """A request head kept as the bytes written to the socket: stored as they are, never parsed and re-joined.
+
+    Only the request line is parsed (for ``statusline``/``protocol``); readers parse the stored
+    bytes like any other record's.
+    """
+
+    def __init__(self, head: bytes) -> None:
+        super().__init__(_latin1(head.partition(b"\r\n")[0]), [], is_http_request=True)
+        self._wire = head + b"\r\n\r\n"
+        self.headers_buff = self._wire
+
+    def compute_headers_buffer(self, header_filter: object = None) -> None:
+        self.headers_buff = self._wire
+
+
 class Original(NamedTuple):
     """The full response record a revisit refers to."""
 
@@ -118,13 +134,11 @@ def response_head(response: Response, wire: WireCapture | None) -> tuple[RawHead
     return RawHead(status, headers, protocol=protocol), extra
 
 
-def request_head(request: Request, wire: WireCapture | None) -> tuple[RawHead, bytes]:
+def request_head(request: Request, wire: WireCapture | None) -> tuple[StatusAndHeaders, bytes]:
     """The request line and headers as sent, and the request body."""
     if wire is not None and b"\r\n\r\n" in wire.request_bytes:
         head, _, body = wire.request_bytes.partition(b"\r\n\r\n")
-        lines = head.split(b"\r\n")
-        headers = [tuple(_latin1(part).strip() for part in line.split(b":", 1)) for line in lines[1:] if b":" in line]
-        return RawHead(_latin1(lines[0]), headers, is_http_request=True), body
+        return WireHead(head), body
     parsed = urlparse_cached(request)
     target = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
     host = parsed.hostname or ""
