@@ -20,6 +20,7 @@ from tests.crawl_helpers import run_crawl
 from tests.test_replay_crawl import ClosedProxy
 
 PAGES = Path(__file__).parent / "fixtures" / "pages" / "replica"
+SEED = "https://arabic.rt.com/world/801234-علاقات-روسيا-والناتو-بين-مقتضيات-التعاون-وطموحات-الغرب/"
 #: on in replay as in a live crawl: they decide what is fetched and what a page becomes, or record it
 KEPT = {
     "RobotsTxtMiddleware", "OffsiteMiddleware", "AllowedHostsMiddleware", "RedirectMiddleware", "MetaRefreshMiddleware",
@@ -100,3 +101,32 @@ def test_replay_obeys_archived_robots_and_records_each_failure_once(tmp_path: Pa
     report = json.loads((result.job_dir / "replay.json").read_text(encoding="utf-8"))
     assert report["counts"]["hit"] == 3  # robots.txt, the page, the 503 once (not retried); the forbidden page never
     assert "retry/count" not in result.stderr
+
+
+def test_a_replay_does_not_import_the_archive_writing_stack(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.crawl_helpers import REPO_ROOT
+
+    archive = Path(__file__).parent / "fixtures" / "warc" / "wget-seed.warc.gz"
+    script = f"""
+import sys
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+settings = get_project_settings()
+settings.setdict({{"ARCHIVE_DIR": {str(tmp_path)!r}, "LOG_LEVEL": "ERROR"}}, priority="cmdline")
+process = CrawlerProcess(settings)
+process.crawl("rt_ar", url={SEED!r}, replay={str(archive)!r})
+process.start()
+print(sorted(m for m in sys.modules if m.startswith(("newsbot.warc.", "cdxj_indexer", "scrapy.core.downloader.handlers.http11"))))
+"""
+    env = {k: v for k, v in __import__("os").environ.items() if "proxy" not in k.lower()}
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert "newsbot.warc.replay" in loaded  # the crawl did replay
+    for module in ("newsbot.warc.middleware", "newsbot.warc.transport", "newsbot.warc.store", "newsbot.warc.finalize",
+                   "newsbot.warc.cdxj", "cdxj_indexer", "scrapy.core.downloader.handlers.http11"):
+        assert f"'{module}'" not in loaded, module
+    assert list(tmp_path.glob("*/items.jsonl"))
