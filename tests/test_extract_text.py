@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -28,6 +29,20 @@ UTC = timezone.utc
 )
 def test_normalize_ws_collapses_every_space(raw: str | None, want: str) -> None:
     assert normalize_ws(raw) == want
+
+
+def test_every_whitespace_but_the_space_is_unprintable() -> None:
+    """The premise of normalize_ws's shortcut (printable text holds no whitespace but ' ')."""
+    printable_spaces = [hex(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() and chr(c).isprintable()]
+    assert printable_spaces == ["0x20"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["a", " a", "a ", "a  b", "a b", "a\u00a0b", "a\u200bb", "a\u200cb c", "\u2028", "a\x1fb", "a\x85b", "كلمة  كلمة", "كلمة كلمة ."],
+)
+def test_normalize_ws_shortcut_gives_the_split_join_result(raw: str) -> None:
+    assert normalize_ws(raw) == " ".join(raw.split())
 
 
 def test_normalize_ws_keeps_the_pages_own_characters() -> None:
