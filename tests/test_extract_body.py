@@ -83,6 +83,32 @@ def test_live_entries_containers_are_not_taken_for_chrome() -> None:
     assert item.body_paragraphs[1:] == ["تحديث."]
 
 
+@pytest.mark.parametrize("tag", ["div", "li", "section", "article"])
+def test_live_entries_outside_the_body_container_are_read_from_the_article(tag: str) -> None:
+    html = (
+        '<html lang="ar"><head><title>عنوان</title></head><body>'
+        '<article class="article" data-article-id="1772620"><h1 class="article__heading">عنوان</h1>'
+        f'<div class="article__text">{FILLER}</div>'
+        f'<div class="live"><{tag} class="live-entry"><time datetime="2025-12-19T15:42:00+03:00">15:42</time>'
+        f"<p>خبر عاجل أول.</p></{tag}></div></article></body></html>"
+    )
+    item = extract_article(URL, html)
+    assert item.live_entries == [{"time": "2025-12-19T15:42:00+03:00", "text": "خبر عاجل أول."}]
+    assert item.body_paragraphs[1:] == ["خبر عاجل أول."]
+
+
+def test_live_entry_classes_outside_the_article_are_not_entries() -> None:
+    html = (
+        '<html lang="ar"><head><title>عنوان</title></head><body>'
+        '<article class="article" data-article-id="1772620"><h1 class="article__heading">عنوان</h1>'
+        f'<div class="article__text">{FILLER}</div></article>'
+        '<div class="live-entry"><p>خبر من صفحة أخرى.</p></div></body></html>'
+    )
+    item = extract_article(URL, html)
+    assert item.live_entries == []
+    assert item.body_paragraphs == ["فقرة أولى من نص المقال تكفي لتجعل الصفحة مقالا له نص."]
+
+
 @pytest.mark.parametrize(
     "block",
     [
