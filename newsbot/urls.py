@@ -6,6 +6,7 @@ the decoded (raw UTF-8) path with a trailing slash, without tracking parameters 
 
 from __future__ import annotations
 
+import codecs
 import re
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -42,6 +43,19 @@ def _plain_site_url(url: str) -> bool:
     )
 
 
+def _unquote(text: str, errors: str = "replace") -> str:
+    """``urllib.parse.unquote(text, errors=errors)``; an ASCII text is decoded by the C escape decoder (~1 instead
+    of ~15 us for an escaped Arabic slug), anything it refuses by ``unquote`` itself."""
+    if "%" not in text:
+        return text
+    if text.isascii() and "\\" not in text:
+        try:
+            return codecs.escape_decode(text.replace("%", "\\x"))[0].decode("utf-8")  # type: ignore[attr-defined,no-any-return]
+        except ValueError:  # "%" without two hex digits, or not UTF-8 (UnicodeDecodeError is a ValueError)
+            pass
+    return unquote(text, encoding="utf-8", errors=errors)
+
+
 def _is_tracking(name: str) -> bool:
     return name.lower() in TRACKING_PARAMS or name.lower().startswith(TRACKING_PREFIXES)
 
@@ -54,8 +68,7 @@ def canonical_url(url: str, base: str = SITE_ORIGIN) -> str:
     """
     if _plain_site_url(url):  # the common case (start URLs, requests, links): at most escapes and the slash to mend
         path = url[len(SITE_ORIGIN) :]
-        if "%" in path:
-            path = unquote(path, encoding="utf-8", errors="strict")
+        path = _unquote(path, errors="strict")
         if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
             path += "/"
         return SITE_ORIGIN + path
@@ -66,7 +79,7 @@ def _canonical_url(url: str, base: str) -> str:
     """:func:`canonical_url` the long way, for any URL."""
     parts = urlsplit(urljoin(base, url.strip()))
     host = (parts.hostname or "").lower()
-    path = unquote(parts.path or "/", encoding="utf-8", errors="strict") if "%" in parts.path else parts.path
+    path = _unquote(parts.path or "/", errors="strict")
     if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
         path += "/"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)])
@@ -83,8 +96,7 @@ def is_site_url(url: str) -> bool:
 
 def article_id(url: str) -> int | None:
     """Numeric id of an article or program page URL (canonical or short form), else None."""
-    path = _path(url)
-    path = unquote(path) if "%" in path else path
+    path = _unquote(_path(url))
     if not path.endswith("/"):
         path += "/"
     m = _PRG_PATH.match(path) or _ARTICLE_PATH.match(path)
@@ -102,11 +114,11 @@ def _path(url: str) -> str:
 
 
 def is_story_url(url: str) -> bool:
-    path = unquote(_path(url))
+    path = _unquote(_path(url))
     return is_site_url(url) and bool(_STORY_PATH.match(path if path.endswith("/") else path + "/"))
 
 
 def section(url: str) -> str | None:
     """The URL's section slug (``world``, ``russia``, ``prg`` for program pages)."""
-    first = unquote(_path(url)).strip("/").split("/", 1)[0]
+    first = _unquote(_path(url)).strip("/").split("/", 1)[0]
     return first or None

@@ -115,3 +115,23 @@ def test_article_id_and_site_check_agree_with_urlsplit():
         m = re.match(r"^/(?:prg/telecast/|[a-z_]+/(?:telecast/)?)(\d+)(?:-[^/]+)?/$", path)
         expected = int(m.group(1)) if m and path.split("/")[1] not in _NON_ARTICLE else None
         assert article_id(url) == expected, url
+
+
+def test_unquote_is_urllibs():
+    import random
+    from urllib.parse import unquote
+
+    from newsbot.urls import _unquote
+
+    rng = random.Random(3)
+    pieces = ["%D8%B9", "%d8%b9", "%D8", "%", "%4", "%zz", "%2F", "%25", "%00", "%FF", "a", "/", "\\\\x41", "\\\\", "ع", "-", " ", "%E2%80%8F"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert _unquote(text) == unquote(text), text
+        try:
+            expected = unquote(text, errors="strict")
+        except UnicodeDecodeError:
+            with pytest.raises(UnicodeDecodeError):
+                _unquote(text, errors="strict")
+        else:
+            assert _unquote(text, errors="strict") == expected, text

@@ -10,6 +10,7 @@ raises ``IgnoreRequest``, is counted (``newsbot/replay/miss``) and listed in
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import logging
@@ -137,10 +138,7 @@ class WarcReplayHandler(BaseDownloadHandler):
 
     @staticmethod
     def _ip(capture: Capture) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-        try:
-            return ipaddress.ip_address(capture.ip) if capture.ip else None
-        except ValueError:
-            return None
+        return _ip_address(capture.ip) if capture.ip else None
 
     # --- misses and the job folder ---------------------------------------------
 
@@ -213,6 +211,15 @@ class _Shared:
         if self._misses is not None:
             self._misses.close()
             self._misses = None
+
+
+@functools.lru_cache(maxsize=256)
+def _ip_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The parsed WARC-IP-Address (an archive holds a few distinct ones), None when it is not an address."""
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
 
 
 def revisited(own: HttpMessage, original: HttpMessage) -> HttpMessage:
