@@ -6,9 +6,13 @@ Each case is a minimal current-template article around the body markup under tes
 
 from __future__ import annotations
 
+import random
+from urllib.parse import urljoin
+
 import pytest
 
 from newsbot.extract import extract_article
+from newsbot.extract.body import absolute
 from newsbot.items import Article
 
 URL = "https://arabic.rt.com/health/1772620-عنوان/"
@@ -145,3 +149,39 @@ def test_live_widget_chrome_is_dropped_by_the_fallback_too() -> None:
     assert item.extracted_by == "fallback"
     assert len(item.body_paragraphs) == 5
     assert not any("تحديث الصفحة" in p or "تحديثات جديدة" in p for p in item.body_paragraphs)
+
+
+# --- media URLs ----------------------------------------------------------------------------------
+
+MEDIA_BASES = ["https://arabic.rt.com/world/1-x/", "https://arabic.rt.com/a/?q=1#f", "http://127.0.0.1:8000/world/1/"]
+MEDIA_SRCS = [
+    "https://cdni.rt.com/media/pics/a.jpg", "http://x.com", "https://x", "https:///x", "https://", "https://a.com?x",
+    "https://a.com#", "https://a.com/p;x", "https://[::1]/x", "https://a.com/ b", "HTTPS://a.com/x", "https://a.com:80/x",
+    "https://a.com/\\x", "https://user:pw@a.com/x", "https://a.com/%7e/x", "https://ا.com/x", "//a.com/x", "/x.jpg", "x.jpg",
+    " https://a.com/x.jpg ", "https://a.com/x\t.jpg", "data:image/png;base64,AA", "javascript:void(0)",
+]  # fmt: skip
+
+
+def _urljoin_or_error(base: str, src: str) -> str | None:
+    src = src.strip()
+    if not src or src.startswith(("data:", "javascript:", "about:")):
+        return None
+    try:
+        return urljoin(base, src)
+    except ValueError:
+        return "ValueError"
+
+
+@pytest.mark.parametrize("base", MEDIA_BASES)
+def test_absolute_is_urljoin(base: str) -> None:
+    rng = random.Random(3)
+    alphabet = "ahtps:/.?#;[]% \\@ا1-_~\t"
+    srcs = MEDIA_SRCS + [
+        rng.choice(["https://", "http://", ""]) + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))) for _ in range(3000)
+    ]
+    for src in srcs:
+        try:
+            got = absolute(src, base)
+        except ValueError:
+            got = "ValueError"
+        assert got == _urljoin_or_error(base, src), src

