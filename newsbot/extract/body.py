@@ -162,11 +162,11 @@ class Body:
     def add_text(self, text: str, bold_only: bool = False) -> None:
         if not text:
             return
-        if self.source is None and len(text) <= rules.MAX_SOURCE_CHARS and starts_with_label(text, rules.SOURCE_LABELS):
+        if self.source is None and len(text) <= rules.MAX_SOURCE_CHARS and text.startswith(rules.SOURCE_LABELS):
             self.source = strip_label(text, rules.SOURCE_LABELS) or None
         elif self.stopped:
             return
-        elif starts_with_label(text, rules.RELATED_LABELS):
+        elif text.startswith(rules.RELATED_LABELS):
             self.stopped = True
         elif bold_only and not self.list_depth and len(text) <= rules.MAX_SUBHEAD_CHARS:
             self.subheadings.append(text)
@@ -195,46 +195,58 @@ class Body:
     # --- the walk --------------------------------------------------------------------------------
 
     def walk(self, container: HtmlElement) -> None:
-        run: list[str] = []  # loose inline text directly in the container
-        state = {"text": False, "bold": True}
+        # The loose inline text run directly in the container, whether it holds visible text, and whether all of
+        # that is bold. Plain locals and an inline flush for the common plain <p>: a paragraph costs a few
+        # attribute reads here, not a chain of calls.
+        run: list[str] = []
+        has_text = False
+        bold = True
+        add_text = self.add_text
 
         def flush() -> None:
-            if state["text"]:
-                self.add_text(normalize_ws("".join(run)), bold_only=state["bold"])
+            nonlocal has_text, bold
+            if has_text:
+                add_text(normalize_ws("".join(run)), bold_only=bold)
             run.clear()
-            state["text"], state["bold"] = False, True
+            has_text, bold = False, True
 
-        def feed_text(text: str | None) -> None:
-            if text:
-                run.append(text)
-                if not text.isspace():
-                    state["text"], state["bold"] = True, False
-
-        feed_text(container.text)
+        text = container.text
+        if text:
+            run.append(text)
+            if not text.isspace():
+                has_text, bold = True, False
         for child in container:
             tag = child.tag
             if tag == "p" and not len(child) and not child.get("class"):
                 # a plain text paragraph, the common case: what block() -> paragraph() would do, inline
-                flush()
-                self.add_text(normalize_ws(child.text))
+                if run:
+                    flush()
+                add_text(normalize_ws(child.text))
             elif not isinstance(tag, str):
                 pass
             elif tag == "br":
-                flush()
+                if run:
+                    flush()
             elif tag in rules.INLINE_TAGS and not has_media(child):
                 if not is_chrome(child, child.get("class") or ""):
                     # the markup's own text, spaces and all: 'بـ<a>X</a>' stays 'بـX', '<b>٤٧٪</b>.' stays '٤٧٪.'
                     piece = raw_text(child)
                     run.append(piece)
                     if not piece.isspace() and piece:
-                        state["text"] = True
+                        has_text = True
                         if not (tag in rules.BOLD_TAGS or is_bold_only(child)):
-                            state["bold"] = False
+                            bold = False
             else:
-                flush()
+                if run:
+                    flush()
                 self.block(child)
-            feed_text(child.tail)
-        flush()
+            text = child.tail
+            if text:
+                run.append(text)
+                if not text.isspace():
+                    has_text, bold = True, False
+        if run:
+            flush()
 
     def paragraph(self, el: HtmlElement) -> None:
         captions: list[HtmlElement] = []
