@@ -62,6 +62,9 @@ def test_a_plain_page_is_cut_after_its_article() -> None:
         '<script data-x=">" type="application/ld+json">{}</script>',
         "<script a=b\"c>x</script>",  # a start tag the strict attribute grammar does not read: not trusted
         "<html lang='en'>",
+        # every name in any ASCII case
+        "<Meta name='author' content='x'>", "<LINK rel=canonical href=/x/>", "<tItLe>x</tItLe>", "<HEAD>", "<Body>",
+        "<hTML>", '<sCRIPT type="application/ld+json">{}</sCRIPT>',
     ],
 )
 def test_a_tail_the_metadata_could_read_means_a_whole_parse(tail: str) -> None:

@@ -37,8 +37,10 @@ _WS = r"[\t\n\f\r ]"  # HTML's whitespace (regex \s also takes NBSP and other Un
 #: A start tag whose attributes HTML tokenizes exactly so (the error cases -- a quote or '<' in a name or an
 #: unquoted value, '=' starting a name, no space after a quoted value -- do not match): up to its '>'.
 _ATTRS = rf"""(?:[\t\n\f\r /]++[^\t\n\f\r />="'<]++(?:{_WS}*+={_WS}*+(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >"'=<`]++))?+)*+[\t\n\f\r /]*+>"""
-#: Tags after the cut that the metadata or the document element could come from (ASCII case-insensitive).
-_TAIL_RISK = re.compile(r"<(?ai:(script)|meta|link|title|html|head|body)(?![A-Za-z0-9-])")
+#: Tags after the cut that the metadata or the document element could come from (ASCII case-insensitive). The
+#: lookahead on their first letters lets the regex engine pass most '<' of the tail (a, li, div...) with one
+#: class test instead of trying the seven names (9 instead of 14 us on a 9 KB tail).
+_TAIL_RISK = re.compile(r"<(?=[bhlmstBHLMST])(?ai:(script)|meta|link|title|html|head|body)(?![A-Za-z0-9-])")
 _SCRIPT_TAG = re.compile(rf"<(?ai:script){_ATTRS}")
 
 
