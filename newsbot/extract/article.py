@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from newsbot import urls
@@ -62,11 +63,15 @@ def _may_hold_live_entries(root: HtmlElement) -> bool:
     selector, with a walk of the article's few elements (a few us).
     """
     classes = rules.LIVE_ENTRY_CLASSES
+    common = _LIVE_COMMON  # in every entry class: one substring test passes most class values
     for el in root.iter(*rules.LIVE_ENTRY_TAGS):
         value = el.get("class")
-        if value and any(c in value for c in classes):
+        if value and common in value and any(c in value for c in classes):
             return True
     return False
+
+
+_LIVE_COMMON = os.path.commonprefix(sorted(rules.LIVE_ENTRY_CLASSES))  # 'live' ('' would pass every value on)
 
 
 def _canonical(page: PageMeta, url: str) -> str:
