@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -93,11 +94,17 @@ def _title(page: PageMeta, heading: HtmlElement | None) -> str | None:
     return normalize_ws(title) or None
 
 
+@functools.lru_cache(maxsize=1024)
+def _iso(text: str) -> str | None:
+    """``to_iso(parse_iso(text))``, remembered: a page's published and modified stamps are often the same text."""
+    return to_iso(parse_iso(text))
+
+
 def _date(page: PageMeta, ld_key: str, meta_names: tuple[str, ...], visible: HtmlElement | None) -> str | None:
     for candidate in (page.ld_text(ld_key), *(page.first(n) for n in meta_names)):
-        value = parse_iso(candidate)
+        value = _iso(candidate) if candidate else None
         if value is not None:
-            return to_iso(value)
+            return value
     if visible is not None:
         stamp = visible.get("datetime")
         return to_iso(parse_iso(stamp) if stamp else None) or to_iso(parse_date(element_text(visible)))
