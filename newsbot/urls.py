@@ -24,7 +24,7 @@ _NON_ARTICLE_SECTIONS = frozenset({"story", "tags", "polls", "live", "static", "
 
 
 #: After the origin, characters that send a URL to the full canonicalisation (query, fragment, params...).
-_SPECIAL = frozenset("?#;\\[]")
+_SPECIAL = re.compile(r"[?#;\\\[\]]")  # a search costs ~0.3 us on an Arabic slug, a set intersection ~1.5
 _ORIGIN_PREFIX = SITE_ORIGIN + "/"
 
 
@@ -39,7 +39,7 @@ def _plain_site_url(url: str) -> bool:
         and "/." not in path
         and path.isprintable()
         and " " not in path
-        and not _SPECIAL.intersection(path)
+        and _SPECIAL.search(path) is None
     )
 
 
