@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import os
 from typing import TYPE_CHECKING, Any
@@ -27,10 +28,19 @@ if TYPE_CHECKING:
 
 def decode(html: str | bytes, encoding: str | None = None) -> str:
     """Page text. Bytes are decoded (HTTP charset, <meta>, UTF-8, windows-1256); a str is used as is."""
-    text = decode_html(html, encoding)[0] if isinstance(html, bytes) else html
+    return _decode(html, encoding)[0]
+
+
+def _decode(html: str | bytes, encoding: str | None) -> tuple[str, bytes | None]:
+    """:func:`decode`, and the caller's bytes when they are the text's UTF-8 (strictly decoded, no byte-order mark)."""
+    if isinstance(html, bytes):
+        text, codec = decode_html(html, encoding)
+        data = html if codec == "utf-8" and not html.startswith(codecs.BOM_UTF8) else None
+    else:
+        text, data = html, None
     if not text or text.isspace():  # as `not text.strip()`, without copying the page
         raise NotAnArticle("empty page")
-    return text
+    return text, data
 
 
 _first = first
@@ -205,22 +215,28 @@ def _legacy_related(doc: HtmlElement, has_label: bool) -> list[tuple[str, str, s
     ]
 
 
+def _contains(page: str | bytes, marker: str) -> bool:
+    """``marker in page`` for the text or its UTF-8 bytes (a UTF-8 sequence never starts inside another)."""
+    return (marker.encode() if isinstance(page, bytes) else marker) in page
+
+
 def extract_article(url: str, html: str | bytes, *, encoding: str | None = None) -> Article:
     """Extract one article page. Raises :class:`NotAnArticle` for error, listing and empty pages.
 
     The page is parsed only up to the end of its first article when nothing after it could change the item
     (:mod:`newsbot.extract.parse`); error pages and legacy related-link labels read the whole page.
     """
-    source = decode(html, encoding)
-    error_marker = rules.ERROR_PAGE_MARKER in source
-    related_label = rules.RELATED_LABEL_MARKER in source
+    source, data = _decode(html, encoding)
+    page: str | bytes = data or source  # the UTF-8 bytes when the caller has them (see newsbot.extract.parse)
+    error_marker = _contains(page, rules.ERROR_PAGE_MARKER)
+    related_label = _contains(page, rules.RELATED_LABEL_MARKER)
     if not (error_marker or related_label):
-        part = parse_prefix(source)
+        part = parse_prefix(page)
         if part is not None:
             item = _extract(url, source, part.doc, part, error_marker=False, related_label=False)
             if item is not None:
                 return item
-    item = _extract(url, source, parse_html(source), None, error_marker=error_marker, related_label=related_label)
+    item = _extract(url, source, parse_html(page), None, error_marker=error_marker, related_label=related_label)
     assert item is not None  # only a partial tree asks for the whole page
     return item
 
