@@ -119,3 +119,22 @@ def test_the_tail_after_a_nested_article_is_read_as_a_whole_page() -> None:
     item = extract_article(URL, HEAD + nested + TAIL)
     assert item.body_paragraphs[0] == "قبل البطاقة."
     assert item.body_paragraphs[-1] == "بعد البطاقة."
+
+
+@pytest.mark.parametrize("path", _utf8_pages(), ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
+def test_utf8_bytes_give_the_tree_of_the_text(path: Path) -> None:
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    from_bytes, from_text = parse_prefix(raw), parse_prefix(text)
+    assert (from_bytes is None) is (from_text is None)
+    if from_text is not None and from_bytes is not None:
+        assert _article(from_bytes.doc) == _article(from_text.doc)
+    assert etree.tostring(parse_html(raw), encoding="utf-8") == etree.tostring(parse_html(text), encoding="utf-8")
+
+
+def test_utf8_bytes_are_read_as_utf8_whatever_the_meta_charset_says() -> None:
+    page = HEAD.replace("<head>", '<head><meta charset="windows-1256">') + ARTICLE + TAIL
+    prefix = parse_prefix(page.encode("utf-8"))
+    assert prefix is not None
+    assert "الفقرة الأولى من النص." in "".join(prefix.doc.itertext())
+    assert "الفقرة الأولى من النص." in "".join(parse_html(page.encode("utf-8")).itertext())
