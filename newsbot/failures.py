@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 @dataclass
 class FetchFailure:
     url: str
-    #: ``fetch`` (HTTP status or network error) or ``extract`` (the page could not be parsed)
+    #: ``fetch`` (HTTP status or network error), ``extract`` (the page could not be parsed) or ``store``
+    #: (an item pipeline raised: the item is not in items.jsonl)
     stage: str
     reason: str
     status: int | None = None

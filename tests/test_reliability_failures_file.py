@@ -137,3 +137,20 @@ def test_job_path_refuses_names_from_urls(tmp_path: Path) -> None:
     for bad in ("../x", "a/b", "..", "", "..\\x"):
         with pytest.raises(ValueError, match="not a plain file name"):
             job.path(bad)
+
+
+def test_item_pipeline_error_is_a_store_failure(tmp_path: Path) -> None:
+    ext = _ext(tmp_path)
+    request = Request("https://arabic.rt.com/world/801234-x/", meta={"newsbot_depth": 1, "retry_times": 0})
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    try:
+        raise OSError("disk full")
+    except OSError:
+        failure = Failure()
+    ext.item_error({"url": "https://arabic.rt.com/world/801234-x/", "title": "t"}, response, failure)
+    ext.item_error({"title": "no url"}, None, failure)
+    first, second = _lines(tmp_path)
+    assert (first["stage"], first["url"], first["status"], first["depth"]) == ("store", request.url, 200, 1)
+    assert first["reason"] == "OSError in an item pipeline: disk full"
+    assert (second["stage"], second["url"], second["status"]) == ("store", "", None)
+    assert ext.crawler.stats.get_value("newsbot/failures/store") == 2

@@ -4,6 +4,8 @@ Sources, each recorded once:
 - ``newsbot.signals.fetch_failed``: the spider's errback and extraction failures, and
   :mod:`newsbot.downloadermiddlewares.failures` for requests the spider never sees;
 - ``spider_error``: an exception in a spider callback (stage ``extract``; the spider never saw it);
+- ``item_error``: an exception in an item pipeline (stage ``store``): the item was extracted but is
+  not in items.jsonl;
 - ``request_dropped`` of a redirect back to a URL already in its redirect chain: Scrapy's
   duplicate filter drops such loops silently.
 Lines are flushed one by one, so a killed crawl keeps every failure recorded before the kill.
@@ -18,6 +20,7 @@ import re
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
@@ -58,6 +61,7 @@ class FailuresFile:
         crawler.signals.connect(ext.open, signal=signals.spider_opened)
         crawler.signals.connect(ext.fetch_failed, signal=newsbot_signals.fetch_failed)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(ext.close, signal=signals.spider_closed)
         return ext
@@ -90,6 +94,19 @@ class FailuresFile:
             return
         rec = failure_for(request, "extract", reason, response.status)
         rec.url = response.url
+        record(self.crawler, rec)
+
+    def item_error(self, item: Any, response: Response | None, failure: Failure) -> None:
+        exc = failure.value
+        url = ItemAdapter(item).get("url") if ItemAdapter.is_item(item) else None
+        reason = f"{type(exc).__name__} in an item pipeline: {exc}"
+        request = response.request if response is not None else None
+        if request is None:
+            rec = FetchFailure(url=str(url or (response.url if response is not None else "")), stage="store",
+                               reason=reason, status=response.status if response is not None else None, time=now())
+        else:
+            rec = failure_for(request, "store", reason, response.status)  # type: ignore[union-attr]
+            rec.url = str(url or rec.url)
         record(self.crawler, rec)
 
     def request_dropped(self, request: Request) -> None:
