@@ -20,6 +20,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 
+from newsbot.extract.text import normalize_ws
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -200,16 +202,9 @@ def request_record(builder: RecordBuilder, request: Request, wire: WireCapture |
     )
 
 
-def _one_line(value: object) -> str:
-    """``value`` on one line, runs of whitespace as one space (URLs, the usual values, have none to fold)."""
-    text = str(value)
-    # str.split() splits at ' ' and at characters str.isprintable() calls unprintable (\t, \n, NBSP...)
-    return text if " " not in text and text.isprintable() else " ".join(text.split())
-
-
 def fields_payload(fields: list[tuple[str, str]]) -> bytes:
     """``application/warc-fields`` text: one ``name: value`` line per field (names may repeat)."""
-    return "".join([f"{name}: {_one_line(value)}\r\n" for name, value in fields]).encode("utf-8")
+    return "".join([f"{name}: {normalize_ws(str(value))}\r\n" for name, value in fields]).encode("utf-8")
 
 
 def metadata_record(
