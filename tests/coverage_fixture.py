@@ -16,9 +16,11 @@ import sqlite3
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from newsbot.coverage.report import build_report
 from newsbot.coverage.store import CoverageStore
+from newsbot.urls import article_id
 from tests import server_process as test_server
 from tests.crawl_helpers import REPO_ROOT, SITE_DIR, run_crawl
 
@@ -28,10 +30,15 @@ SEED = "https://arabic.rt.com/world/801234-علاقات-روسيا-والنات�
 EXPECTED = {"new": [826034, 826577], "updated": [812450], "removed": [822107], "failed": []}
 
 
+def ids_by_kind(root: dict[str, Any]) -> dict[str, list[int]]:
+    """A report root's new/updated/removed/failed follow-ups as sorted article ids."""
+    return {kind: sorted(article_id(e["url"]) for e in root[kind]) for kind in EXPECTED}  # type: ignore[type-var]
+
+
 def changes(archive_dir: Path) -> dict[str, list[int]]:
     with CoverageStore(archive_dir / "newsbot.sqlite", create=False) as store:
         (root,) = build_report(store)["roots"]
-    return {kind: sorted(int(e["url"].split("/")[4].split("-")[0]) for e in root[kind]) for kind in EXPECTED}
+    return ids_by_kind(root)
 
 
 def build() -> Path:

@@ -11,7 +11,7 @@ import sys
 import jsonschema
 
 import newsbot.coverage
-from tests.coverage_fixture import EXPECTED, SEED, TARGET
+from tests.coverage_fixture import EXPECTED, SEED, TARGET, ids_by_kind
 from tests.crawl_helpers import REPO_ROOT
 
 SCHEMA = json.loads((REPO_ROOT / "newsbot" / "coverage" / "report.schema.json").read_text(encoding="utf-8"))
@@ -29,7 +29,6 @@ def test_bundled_coverage_store_reports_the_snapshots_changes(tmp_path) -> None:
     jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(report)
     (root,) = report["roots"]
     assert root["url"] == SEED
-    got = {kind: sorted(int(e["url"].split("/")[4].split("-")[0]) for e in root[kind]) for kind in EXPECTED}
-    assert got == EXPECTED
+    assert ids_by_kind(root) == EXPECTED
     assert "826034" in html.read_text(encoding="utf-8")
     assert sorted(p.name for p in TARGET.parent.iterdir()) == before == ["newsbot.sqlite"]  # no -wal/-shm left
