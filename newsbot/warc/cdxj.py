@@ -108,8 +108,6 @@ def write_cdxj(
     ``recorded`` holds the lines of the records of ``recorded_files`` (this crawl's files); every
     other WARC file of the folder is read and indexed by cdxj-indexer.
     """
-    from cdxj_indexer.main import CDXJIndexer, SortingWriter  # at close only: ~0.18 s of crawl start-up otherwise
-
     warcs = job_warcs(job_dir)
     if not warcs:
         raise FileNotFoundError(f"no WARC files in {job_dir}")
@@ -117,6 +115,19 @@ def write_cdxj(
     others = [str(p) for p in warcs if p.name not in done]
     target = job_dir / name
     tmp = job_dir / f".{name}.tmp"
+    if recorded is not None and not others:
+        recorded.close()
+        if recorded.part.stat().st_size <= SORT_BUFFER_BYTES:
+            # every file is this crawl's and the lines fit the sort buffer: sorted as cdxj-indexer's SortingWriter
+            # sorts them in memory (repeated lines once), without importing it (0.18 s of CPU: pyamf, pkg_resources)
+            with open(recorded.part, encoding="utf-8") as part:
+                lines = sorted(part)
+            with open(tmp, "w", encoding="utf-8") as out:
+                out.writelines(line for i, line in enumerate(lines) if i == 0 or line != lines[i - 1])
+            return _publish(tmp, target, recorded)
+
+    from cdxj_indexer.main import CDXJIndexer, SortingWriter  # only here: 0.18 s of CPU to import
+
     with open(tmp, "w", encoding="utf-8") as out:
         lines = SortingWriter(out, SORT_BUFFER_BYTES)
         if recorded is not None:
@@ -127,6 +138,11 @@ def write_cdxj(
         if others:
             CDXJIndexer(lines, others, post_append=True, dir_root=str(job_dir)).process_all()
         lines.flush()
+    return _publish(tmp, target, recorded)
+
+
+def _publish(tmp: Path, target: Path, recorded: CdxjRecorder | None) -> Path:
+    """Move the finished index into place in one step (a reader never sees half of it); drop the part file."""
     os.chmod(tmp, 0o644)
     os.replace(tmp, target)
     if recorded is not None:

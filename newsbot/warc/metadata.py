@@ -35,9 +35,10 @@ def _raw_text(name: str) -> str:
 
 #: after a ``<``: a comment or raw-text element (what an HTML parser would not see as elements), or an
 #: ``<a ...>`` start tag with its ``href`` value in group 1, 2 or 3 (double, single or no quotes);
-#: unrolled loops and possessive repeats, so it runs at ``str.find`` speed through large inline scripts
+#: unrolled loops and possessive repeats, so it runs at ``str.find`` speed through large inline scripts;
+#: the lookahead on the next character passes the other tags (most of a page's '<') with one test
 _SKIP_OR_A = re.compile(
-    r"<(?:!--(?:[^-]++|-(?!->))*+-->|"
+    r"<(?=[!aAsStT])(?:!--(?:[^-]++|-(?!->))*+-->|"
     + "|".join(_raw_text(name) for name in ("script", "style", "textarea", "title"))
     + r"""|[aA](?=\s)(?:(?:[^>"']|"[^"]*+"|'[^']*+')*?[\s"'](?i:href)\s*=\s*(?:"([^"]*+)"|'([^']*+)'|([^\s>"']++)))?"""
     + r"""(?:[^>"']++|"[^"]*+"|'[^']*+')*+>)""",

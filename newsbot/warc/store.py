@@ -13,14 +13,12 @@ import logging
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from warcio.recordbuilder import RecordBuilder
-
 from newsbot import meta
 from newsbot.job import Job
 from newsbot.warc import records
 from newsbot.warc.cdxj import CdxjRecorder
 from newsbot.warc.digests import DigestIndex
-from newsbot.warc.records import Original
+from newsbot.warc.records import FastRecordBuilder, Original
 from newsbot.warc.warcinfo import warcinfo_fields
 from newsbot.warc.writer import RotatingWarcWriter
 
@@ -28,6 +26,7 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from warcio.recordbuilder import RecordBuilder
     from warcio.recordloader import ArcWarcRecord
 
     from newsbot.warc.transport import WireCapture
@@ -45,7 +44,7 @@ class WarcStore:
         settings = crawler.settings
         self.crawler = crawler
         self.job = Job.of(crawler)
-        self.builder = builder or RecordBuilder(warc_version="WARC/1.1")
+        self.builder = builder or FastRecordBuilder(warc_version="WARC/1.1")
         self.writer = RotatingWarcWriter(
             directory=self.job.dir,
             prefix=settings.get("NEWSBOT_WARC_PREFIX") or "newsbot",

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from warcio.warcwriter import WARCWriter
 
+from newsbot.warc.records import FastDigests
+
 try:
     from zlib_ng import zlib_ng as deflate
 except ImportError:  # pragma: no cover (zlib-ng is a pinned dependency)
@@ -71,7 +73,7 @@ def payload_is_compressed(record: ArcWarcRecord) -> bool:
     return (http.get_header("Content-Type") or "").strip().lower().startswith(_COMPRESSED_TYPES)
 
 
-class _RecordSerializer(WARCWriter):
+class _RecordSerializer(FastDigests, WARCWriter):
     """warcio's record writing (digests, Content-Length, layout), into bytes."""
 
     def __init__(self, gzip_level: int) -> None:
