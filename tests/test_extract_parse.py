@@ -179,13 +179,13 @@ def test_no_start_tag_closes_an_open_article_in_libxml2() -> None:
         assert article is not None and "z" in "".join(article.itertext()), name
 
 
-def _extract_whole(url: str, page: str) -> object:
+def _extract_whole(url: str, page: str | bytes) -> object:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(article_module, "parse_prefix", lambda page: None)
         return _outcome(url, page)
 
 
-def _outcome(url: str, page: str) -> object:
+def _outcome(url: str, page: str | bytes) -> object:
     try:
         return extract_article(url, page)
     except NotAnArticle as exc:
@@ -309,5 +309,7 @@ def test_random_menus_and_articles_give_the_items_of_a_whole_parse() -> None:
         page = HEAD + chrome + ARTICLE.replace("<p>والثانية.</p>", f"<p>والثانية.</p>{inside}") + TAIL
         start, cut = page.find("<article"), page.find("</article>") + len("</article>")
         skipped += parse._parse_without_chrome(page, start, cut, parse._STR) is not None
-        assert _outcome(URL, page) == _extract_whole(URL, page), (i, chrome, inside)
+        whole = _extract_whole(URL, page)
+        assert _outcome(URL, page) == whole, (i, chrome, inside)
+        assert _outcome(URL, page.encode()) == whole, (i, chrome, inside)  # the UTF-8 bytes, as the spider gives them
     assert skipped >= 100, f"menus left out on {skipped} of 400 pages"
