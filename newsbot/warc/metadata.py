@@ -35,12 +35,13 @@ def _raw_text(name: str) -> str:
 
 #: after a ``<``: a comment or raw-text element (what an HTML parser would not see as elements), or an
 #: ``<a ...>`` start tag with its ``href`` value in group 1, 2 or 3 (double, single or no quotes);
-#: unrolled loops and possessive repeats, so it runs at ``str.find`` speed through large inline scripts;
-#: the lookahead on the next character passes the other tags (most of a page's '<') with one test
+#: unrolled loops and possessive repeats, so it runs at ``str.find`` speed through large inline scripts.
+#: The lookahead on the next two characters passes most of a page's '<' (other tags) with two class tests,
+#: and the attribute loop steps over runs of name/value characters, where no ``href`` can start.
 _SKIP_OR_A = re.compile(
-    r"<(?=[!aAsStT])(?:!--(?:[^-]++|-(?!->))*+-->|"
+    r"<(?=!--|[aA]\s|[sS][cCtT]|[tT][eEiI])(?:!--(?:[^-]++|-(?!->))*+-->|"
     + "|".join(_raw_text(name) for name in ("script", "style", "textarea", "title"))
-    + r"""|[aA](?=\s)(?:(?:[^>"']|"[^"]*+"|'[^']*+')*?[\s"'](?i:href)\s*=\s*(?:"([^"]*+)"|'([^']*+)'|([^\s>"']++)))?"""
+    + r"""|[aA](?=\s)(?:(?:[^>"'\s]++|\s|"[^"]*+"|'[^']*+')*?[\s"'](?i:href)\s*=\s*(?:"([^"]*+)"|'([^']*+)'|([^\s>"']++)))?"""
     + r"""(?:[^>"']++|"[^"]*+"|'[^']*+')*+>)""",
     re.S,
 )
