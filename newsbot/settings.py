@@ -57,6 +57,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "newsbot.downloadermiddlewares.backoff.RetryBackoffMiddleware": 560,
     "newsbot.downloadermiddlewares.charset.CharsetMiddleware": 585,
     "newsbot.downloadermiddlewares.body_check.BodyCheckMiddleware": 595,
+    # Scrapy's gzip decoding, with one zlib-ng call for a whole member (its own gunzip decides anything else)
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newsbot.downloadermiddlewares.compression.ZlibNgHttpCompressionMiddleware": 590,
     # Reliability, resume (JOBDIR): pages this job already archived are answered from its WARC files.
     "newsbot.downloadermiddlewares.resume.ResumeFromArchiveMiddleware": 940,
     "newsbot.warc.middleware.WarcArchiveMiddleware": 950,  # raw side: every exchange as sent, before decoding

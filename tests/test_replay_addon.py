@@ -24,7 +24,7 @@ SEED = "https://arabic.rt.com/world/801234-علاقات-روسيا-والنات�
 #: on in replay as in a live crawl: they decide what is fetched and what a page becomes, or record it
 KEPT = {
     "RobotsTxtMiddleware", "OffsiteMiddleware", "AllowedHostsMiddleware", "RedirectMiddleware", "MetaRefreshMiddleware",
-    "HttpCompressionMiddleware", "BodyCheckMiddleware", "CharsetMiddleware", "UnhandledFailuresMiddleware",
+    "ZlibNgHttpCompressionMiddleware", "BodyCheckMiddleware", "CharsetMiddleware", "UnhandledFailuresMiddleware",
     "DownloaderStats",
 }
 OFFLINE = {

@@ -1,0 +1,96 @@
+"""ZlibNgHttpCompressionMiddleware: gzip bodies decode to what Scrapy's own gunzip makes of them, whatever they hold."""
+
+from __future__ import annotations
+
+import gzip
+import random
+import zlib
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.http import HtmlResponse
+from scrapy.utils.gz import gunzip as scrapy_gunzip
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+
+from newsbot.downloadermiddlewares.compression import ZlibNgHttpCompressionMiddleware, gunzip
+
+PAGE = ("<html><body><p>" + "نص المقال، فقرة بعد فقرة. " * 400 + "</p></body></html>").encode("utf-8")
+MEMBER = gzip.compress(PAGE, 6, mtime=0)
+
+
+def _bodies() -> list[tuple[str, bytes]]:
+    rng = random.Random(3)
+    crc_broken = bytearray(MEMBER)
+    crc_broken[-8] ^= 0xFF
+    size_broken = bytearray(MEMBER)
+    size_broken[-1] ^= 0x01
+    inner_broken = bytearray(MEMBER)
+    inner_broken[len(MEMBER) // 2] ^= 0x55
+    cases = [
+        ("one member", MEMBER),
+        ("stored member", gzip.compress(PAGE, 0, mtime=0)),
+        ("empty payload", gzip.compress(b"", mtime=0)),
+        ("two members", MEMBER + gzip.compress(b"<p>more</p>", mtime=0)),
+        ("trailing zeros", MEMBER + b"\x00" * 8),
+        ("trailing garbage", MEMBER + b"garbage"),
+        ("crc broken", bytes(crc_broken)),
+        ("size broken", bytes(size_broken)),
+        ("inner byte broken", bytes(inner_broken)),
+        ("not gzip", PAGE),
+        ("empty", b""),
+        ("random", bytes(rng.randrange(256) for _ in range(300))),
+        ("raw deflate", zlib.compress(PAGE)),
+    ]
+    cases += [(f"cut at {cut}", MEMBER[:cut]) for cut in (1, 5, 10, 11, 50, len(MEMBER) // 2, len(MEMBER) - 8, len(MEMBER) - 1)]
+    return cases
+
+
+def _outcome(func, body: bytes, max_size: int) -> object:
+    try:
+        return ("ok", func(body, max_size=max_size))
+    except Exception as exc:  # noqa: BLE001 (what Scrapy raises is part of the behaviour)
+        return (type(exc), getattr(exc, "decompressed_size", None))
+
+
+@pytest.mark.parametrize(("name", "body"), _bodies(), ids=[name for name, _ in _bodies()])
+@pytest.mark.parametrize("max_size", [0, len(PAGE), len(PAGE) - 1, 1000])
+def test_gunzip_gives_what_scrapys_gunzip_gives(name: str, body: bytes, max_size: int) -> None:
+    assert _outcome(gunzip, body, max_size) == _outcome(scrapy_gunzip, body, max_size)
+
+
+def test_a_whole_member_is_inflated_without_scrapys_gunzip(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path is taken (else this module would only be Scrapy's function under another name)."""
+    import newsbot.downloadermiddlewares.compression as compression
+
+    def fail(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("fell back to Scrapy's gunzip")
+
+    monkeypatch.setattr(compression, "scrapy_gunzip", fail)
+    assert compression.gunzip(MEMBER, max_size=len(PAGE)) == PAGE
+
+
+def test_the_project_decodes_with_it_in_scrapys_place() -> None:
+    settings = get_project_settings()
+    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert middlewares["scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"] is None
+    assert middlewares["newsbot.downloadermiddlewares.compression.ZlibNgHttpCompressionMiddleware"] == 590
+
+
+def test_the_middleware_answers_as_scrapys_does() -> None:
+    crawler = get_crawler(Spider)
+    crawler.spider = crawler._create_spider("x")
+    url = "https://arabic.rt.com/world/1-x/"
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
+    got, want = (
+        build_from_crawler(cls, crawler).process_response(
+            Request(url), HtmlResponse(url, body=MEMBER, headers=headers)
+        )
+        for cls in (ZlibNgHttpCompressionMiddleware, HttpCompressionMiddleware)
+    )
+    assert got.body == want.body == PAGE
+    assert type(got) is type(want)
+    assert dict(got.headers) == dict(want.headers)
+    assert b"Content-Encoding" not in got.headers
