@@ -121,3 +121,35 @@ def test_an_index_that_fits_the_sort_buffer_is_sorted_without_loading_cdxj_index
     path = cdxj.write_cdxj(tmp_path, recorded=recorder, recorded_files=writer.files)
     assert "cdxj_indexer.main" not in sys.modules
     assert path.read_text(encoding="utf-8").splitlines() == reference_index(tmp_path)
+
+
+def test_url_keys_are_surts_keys():
+    """The plain-URL fast path gives the surt library's key; every other URL goes to surt itself."""
+    import random
+    from urllib.parse import quote
+
+    import surt
+
+    rng = random.Random(11)
+    words = ["world", "news", "X_Y", "a.b", "~u", "-", ".", "..", "", "index.html", "Article", "7", "a..b", ".well-known"]
+    arabic = ["علاقات", "روسيا", "١٢٣", "عَرَبِيّ", "ـ", "é", "中文", "%", "?", "#", ";", "(s(x))", " ", "/"]
+
+    def segment() -> str:
+        pick = rng.random()
+        if pick < 0.5:
+            return rng.choice(words)
+        text = quote(rng.choice(arabic) + rng.choice(words), safe="")
+        return text.lower() if rng.random() < 0.3 else text
+
+    hosts = ["arabic.rt.com", "rt.com", "www.rt.com", "www2.example.org", "1.2.3.4", "a-b.c-d.net", "RT.com",
+             "xn--mgbaam7a8h.ae", "0x7f.1", "example.123", "localhost", "ex--ample.com", "a.b.c.d.e.f", "01.02.03.04"]
+    fast = 0
+    for _ in range(20_000):
+        path = "/" + "/".join(segment() for _ in range(rng.randint(0, 4))) + ("/" if rng.random() < 0.5 else "")
+        extra = rng.choice(["", "", "", "?b=2&a=1", "#top", ":8080", ""])
+        host = rng.choice(hosts)
+        url = f"{rng.choice(['https', 'http', 'HTTPS'])}://{host}{extra if extra.startswith(':') else ''}{path}"
+        url += extra if not extra.startswith(":") else ""
+        fast += cdxj._PLAIN_URL.fullmatch(url) is not None
+        assert cdxj.url_key(url) == surt.surt(url), url
+    assert fast > 2_000, f"only {fast} URLs took the fast path"

@@ -43,8 +43,27 @@ def job_warcs(job_dir: Path) -> list[Path]:
     return sorted(p for p in job_dir.iterdir() if p.is_file() and p.name.endswith(WARC_SUFFIXES))
 
 
+#: An http(s) URL whose SURT key is plain string work: a dotted lower-case host, no port, user, query or fragment,
+#: and a path of unreserved characters and %-escapes of non-ASCII bytes (which SURT's unescape/escape round trip
+#: gives back). ``url_key`` takes the rest of the conditions (no www host, no IP address, no empty or dot segment).
+_PLAIN_URL = re.compile(r"https?://([a-z0-9-]+(?:\.[a-z0-9-]+)+)(/(?:[A-Za-z0-9._~/-]++|%[89A-Fa-f][0-9A-Fa-f])*+)")
+
+
 def url_key(url: str) -> str:
-    """The SURT sort key of a URL, as cdxj-indexer makes it (the URL itself when SURT fails)."""
+    """The SURT sort key of a URL, as cdxj-indexer makes it (the URL itself when SURT fails).
+
+    The site's article URLs take a fast path: ``surt`` (pure Python) spends ~40 us on a path of
+    percent-encoded Arabic, up to 0.1 ms a page in a crawl, where the key is the host's labels
+    reversed and the path lower-cased without its trailing slash. ``tests/test_warc_cdxj.py`` checks
+    the fast path against ``surt`` on 20,000 random URLs.
+    """
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        host, path = plain.groups()
+        labels = host.split(".")
+        if not labels[0].startswith("www") and not labels[-1][0].isdigit() and "//" not in path and "/." not in path:
+            path = path.lower()
+            return ",".join(reversed(labels)) + ")" + (path[:-1] if len(path) > 1 and path[-1] == "/" else path)
     try:
         return surt.surt(url)
     except Exception:  # noqa: BLE001 (cdxj-indexer's own fallback)
