@@ -276,6 +276,24 @@ def test_a_body_tag_in_a_comment_that_ends_inside_the_article_is_not_taken_for_i
     assert _outcome(URL, page) == _extract_whole(URL, page)
 
 
+def test_menus_that_leave_hundreds_of_elements_open_still_give_the_article() -> None:
+    """Tag soup past libxml2's default 256 levels: the whole parse reads on (huge_tree), and so does the shortcut."""
+    page = HEAD + "<div>" * 300 + ARTICLE + TAIL
+    assert _outcome(URL, page).body_paragraphs == ["الفقرة الأولى من النص.", "والثانية."]
+    start, cut = page.find("<article"), page.find("</article>") + len("</article>")
+    assert parse._parse_without_chrome(page, start, cut, parse._STR) is not None
+    assert _outcome(URL, page) == _extract_whole(URL, page)
+
+
+def test_menus_with_too_many_tags_to_rule_out_the_depth_limit_are_parsed() -> None:
+    """2,100 open elements take the whole parse past libxml2's limit (2,048): the article is lost there, so here too."""
+    page = HEAD + "<div>" * 2100 + ARTICLE + TAIL
+    start, cut = page.find("<article"), page.find("</article>") + len("</article>")
+    assert parse._parse_without_chrome(page, start, cut, parse._STR) is None
+    assert _outcome(URL, page) == _extract_whole(URL, page)
+    assert isinstance(_extract_whole(URL, page), tuple)  # NotAnArticle: the article is past the depth limit
+
+
 CHROME_PIECES = [
     "<div class=menu>", "</div>", "<ul>", "<li>", "</li>", "</ul>", "<a href='/world/5-x/'>", "</a>", "<span>", "</span>",
     "<p>", "</p>", "<img src=x.jpg alt=\"صورة\">", "<svg><path d='M0 0'/></svg>", "نص القائمة", " ", "<b>", "</b>",

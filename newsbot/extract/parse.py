@@ -27,7 +27,9 @@ more than half the prefix) are left out too when that provably gives the same ar
   and libxml2 reports "Unexpected end tag": the parse without them must report no error from the article
   on. An html/head/body tag inside the article is reported as well, or closes the same elements either way;
 - the ``<body`` found must be the page's body tag (not text in a head comment, script or attribute): its
-  element ends on the line before the article's, which is its first element.
+  element ends on the line before the article's, which is its first element;
+- the elements left open add depth to the whole parse only: with fewer than 2,000 tags after ``<body>``
+  neither parse comes near libxml2's depth limit (2,048 with ``huge_tree``), where it stops reading.
 
 tests/test_extract_parse.py checks these facts against the installed libxml2, and the items of random
 menus and articles against a parse of the whole page.
@@ -71,7 +73,7 @@ _NAME_END = "(?![A-Za-z0-9-])"
 #: The skipped part, whole: text, then tags each followed by text -- end tags (but html/head/body's), start tags of
 #: elements not in CHROME_RISK (names HTML tokenizes exactly so: an ASCII letter, then letters, digits,
 #: hyphens), or a '<' before whitespace (text). One repeat per tag, single-character negations (sre's fastest
-#: loop) and the name test on start tags only: 65 us on 16 KB of menus, where libxml2 takes 220.
+#: loop) and the full name test on start tags only: ~70 us on 16 KB of menus, where libxml2 takes 220.
 _SKIPPABLE = (
     rf"[^<]*+(?:(?:</(?!(?ai:html|head|body){_NAME_END})[A-Za-z][A-Za-z0-9-]*+{_WS}*+>"
     rf"|<(?!(?ai:{'|'.join(CHROME_RISK)}){_NAME_END})[A-Za-z][A-Za-z0-9-]*+{_ATTRS}|<(?={_WS}))[^<]*+)*+"
@@ -95,6 +97,7 @@ class _Syntax:
     start_tag_rest: re.Pattern[Any]
     skippable: re.Pattern[Any]
     newline: str | bytes
+    lt: str | bytes
 
 
 _STR = _Syntax(
@@ -108,6 +111,7 @@ _STR = _Syntax(
     re.compile(_ATTRS),
     re.compile(_SKIPPABLE),
     "\n",
+    "<",
 )
 _BYTES = _Syntax(
     _ARTICLE_OPEN.encode(),
@@ -120,12 +124,17 @@ _BYTES = _Syntax(
     re.compile(_ATTRS.encode()),
     re.compile(_SKIPPABLE.encode()),
     b"\n",
+    b"<",
 )
 
 
 def _parser(page: str | bytes) -> etree.HTMLParser:
-    """A str is read as the text it is; bytes are the page's UTF-8 (a <meta charset> must not override it)."""
-    return etree.HTMLParser(encoding="utf-8") if isinstance(page, bytes) else etree.HTMLParser()
+    """A str is read as the text it is; bytes are the page's UTF-8 (a <meta charset> must not override it).
+
+    ``huge_tree``: libxml2 stops reading at 256 levels of nesting otherwise (tag soup with unclosed elements
+    gets there), and at 2,048 with it -- which a page with fewer tags than that cannot reach.
+    """
+    return etree.HTMLParser(encoding="utf-8", huge_tree=True) if isinstance(page, bytes) else etree.HTMLParser(huge_tree=True)
 
 
 def parse_html(page: str | bytes) -> HtmlElement:
@@ -174,6 +183,8 @@ def _parse_without_chrome(page: Any, start: int, cut: int, syntax: _Syntax) -> H
     tag = syntax.start_tag_rest.match(page, body_open + 5)
     if tag is None or tag.end() > start or syntax.skippable.fullmatch(page, tag.end(), start) is None:
         return None
+    if page.count(syntax.lt, tag.end(), cut) >= _MAX_TAGS:
+        return None  # so many tags that the elements left open could take the article past libxml2's depth limit
     parser = _parser(page)
     doc = etree.fromstring(page[: tag.end()] + syntax.newline + page[start:cut] + syntax.mark, parser)
     body = doc.find("body") if doc is not None else None
@@ -189,6 +200,9 @@ def _parse_without_chrome(page: Any, start: int, cut: int, syntax: _Syntax) -> H
     return doc
 
 
+#: Fewer '<' than this after ``<body ...>`` (and libxml2's depth limit of 2,048 with ``huge_tree``) and neither
+#: parse can nest deep enough to stop: the elements the menus leave open add depth only to the whole parse.
+_MAX_TAGS = 2000
 _TAG_NAME_ENDS = (" ", "\t", "\n", "\f", "\r", ">", "/", b" ", b"\t", b"\n", b"\f", b"\r", b">", b"/")
 
 
