@@ -63,7 +63,7 @@ def test_gunzip_gives_what_scrapys_gunzip_gives(name: str, body: bytes, max_size
 
 def test_a_whole_member_is_inflated_without_scrapys_gunzip(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast path is taken (else this module would only be Scrapy's function under another name)."""
-    import newsbot.downloadermiddlewares.compression as compression
+    from newsbot.downloadermiddlewares import compression
 
     def fail(*args: object, **kwargs: object) -> bytes:
         raise AssertionError("fell back to Scrapy's gunzip")

@@ -185,3 +185,21 @@ def test_warc_fields_are_one_line_each_whatever_whitespace_a_value_holds():
     lines = fields_payload(fields).decode("utf-8").split("\r\n")
     assert lines[0] == "outlink: https://arabic.rt.com/world/1-عَرَبِيّ/?q=١٢٣"
     assert lines[1:-1] == ["note: a b"] * len(spaces) and lines[-1] == ""
+
+
+def test_fast_digester_prints_what_warcios_digester_prints():
+    import os
+
+    from warcio.utils import Digester
+
+    from newsbot.warc.records import FastDigester, payload_digest
+
+    for size in (0, 1, 19, 20, 21, 4096, 65537):
+        data = os.urandom(size)
+        fast, slow = FastDigester("sha1"), Digester("sha1")
+        fast.update(data)
+        slow.update(data)
+        assert str(fast) == str(slow) == payload_digest(data)
+    md5 = FastDigester("md5")
+    md5.update(b"x")
+    assert str(md5).startswith("md5:")  # other kinds printed by warcio itself

@@ -17,9 +17,9 @@ from io import BytesIO
 from typing import TYPE_CHECKING, NamedTuple
 
 from scrapy.utils.httpobj import urlparse_cached
+from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
-from warcio.recordbuilder import RecordBuilder
 from warcio.utils import Digester
 
 from newsbot.extract.text import normalize_ws
