@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import threading
+import time
 
 import pytest
 
@@ -105,3 +107,35 @@ def test_two_processes_writing_at_once_both_land(tmp_path):
     store = CoverageStore(path)
     assert [r[0] for r in store.query("SELECT job_id FROM articles GROUP BY job_id HAVING COUNT(*) = 150")] == ["p1", "p2"]
     assert all(r["finished"] for r in store.runs())
+
+
+def test_opening_waits_for_a_crawl_that_is_creating_the_same_file(tmp_path):
+    # SQLite fails "PRAGMA journal_mode = WAL" at once, without its busy handler, while another
+    # connection holds the write lock of a new file: the store must wait as its busy timeout says.
+    path = tmp_path / "c.sqlite"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE early (x)")
+    releaser = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    releaser.start()
+    started = time.monotonic()
+    try:
+        store = CoverageStore(path, busy_timeout=10)
+    finally:
+        releaser.join()
+        other.close()
+    assert time.monotonic() - started >= 0.25
+    assert store.query("PRAGMA journal_mode")[0][0] == "wal"
+    store.close()
+
+
+def test_opening_still_gives_up_after_the_busy_timeout(tmp_path):
+    path = tmp_path / "c.sqlite"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE early (x)")
+    started = time.monotonic()
+    with pytest.raises(StoreError, match="database is locked"):
+        CoverageStore(path, busy_timeout=0.3)
+    assert 0.1 <= time.monotonic() - started < 5
+    other.close()
