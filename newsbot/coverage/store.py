@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from newsbot.sqlite_shared import use_wal
+
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Iterable, Iterator
 
 SCHEMA_VERSION = 1
 
@@ -120,29 +121,6 @@ CREATE TABLE IF NOT EXISTS failures (
 """
 
 
-def _retry_while_busy(step: Callable[[], None], timeout: float) -> None:
-    """Run ``step`` again while SQLite answers "database is locked", for up to ``timeout`` seconds.
-
-    SQLite does not call its busy handler everywhere: switching a new file to WAL while another
-    process is creating the same file fails at once with SQLITE_BUSY (two crawls starting
-    together into one ARCHIVE_DIR hit this), so the wait the busy timeout promises is done here.
-    """
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        try:
-            step()
-            return
-        except sqlite3.OperationalError as exc:
-            if getattr(exc, "sqlite_errorcode", None) not in _BUSY or time.monotonic() + delay > deadline:
-                raise
-        time.sleep(delay)
-        delay = min(delay * 2, 0.25)
-
-
-_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
-
-
 class StoreError(RuntimeError):
     """The coverage database cannot be used (missing, not SQLite, or from a newer newsbot)."""
 
@@ -177,15 +155,14 @@ class CoverageStore:
         try:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             if create:
-                _retry_while_busy(self._set_up, busy_timeout)
+                use_wal(self._db, busy_timeout)
+                self._create_schema()
             self._check_version()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise StoreError(f"{self.path}: not a newsbot coverage database ({exc})") from exc
 
-    def _set_up(self) -> None:
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
+    def _create_schema(self) -> None:
         with self.transaction() as db:
             for statement in SCHEMA.split(";"):
                 if statement.strip():

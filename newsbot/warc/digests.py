@@ -19,6 +19,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from newsbot.sqlite_shared import use_wal
 from newsbot.warc.records import Original
 
 BATCH_RECORDS = 200
@@ -40,8 +41,7 @@ class DigestIndex:
         self.path = path
         self.archive_dir = archive_dir
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        use_wal(self._db, timeout=30)
         self._db.execute(_SCHEMA)
         self._pending = 0
         self._batch_started = 0.0
