@@ -153,3 +153,24 @@ def test_url_keys_are_surts_keys():
         fast += cdxj._PLAIN_URL.fullmatch(url) is not None
         assert cdxj.url_key(url) == surt.surt(url), url
     assert fast > 2_000, f"only {fast} URLs took the fast path"
+
+
+def test_timestamps_are_warcios():
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from warcio.timeutils import iso_date_to_timestamp
+
+    rnd = random.Random(7)
+    start = datetime(1996, 1, 1, tzinfo=timezone.utc)
+    dates = []
+    for _ in range(5_000):
+        moment = start + timedelta(seconds=rnd.randrange(60 * 365 * 86400), microseconds=rnd.randrange(1_000_000))
+        fraction = "" if rnd.random() < 0.2 else "." + f"{moment.microsecond:06d}{rnd.randrange(10)}"[: rnd.randint(1, 7)]
+        dates.append(moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z")
+    dates += [records.warc_date(datetime.now(timezone.utc)), "2026-01-05T10:11:12", "2026-01-05T10:11:12.5"]
+    for date in dates:
+        assert cdxj.timestamp14(date) == iso_date_to_timestamp(date), date
+    # not the usual form (Arabic-Indic digits, which int() reads): left to warcio
+    odd = "٢٠٢٦-01-05T10:11:12Z"
+    assert cdxj.timestamp14(odd) == iso_date_to_timestamp(odd) == "20260105101112"
