@@ -89,7 +89,8 @@ def _open_digests(path: str, barrier) -> None:
 def test_crawls_starting_together_all_open_the_digest_index(tmp_path):
     # four processes open one new digests.sqlite at the same moment, several times over
     # (before the wait, about one open in twenty failed with "database is locked")
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver")  # forks from a clean process, not from pytest's threads
+    ctx.set_forkserver_preload(["newsbot.warc.digests"])
     failed = []
     for round_ in range(10):
         path = str(tmp_path / f"digests-{round_}.sqlite")
