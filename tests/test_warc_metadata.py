@@ -112,3 +112,34 @@ def test_an_unclosed_raw_text_element_costs_no_backtracking(opener: str):
     started = time.process_time()
     list(hrefs(text))
     assert time.process_time() - started < 0.5
+
+
+def test_resolutions_kept_from_one_page_never_leak_into_another_origin():
+    from newsbot.warc.metadata import OutlinkResolver
+
+    links = """<a href="/a#x">a</a><a href="//cdn.test/b">b</a><a href="rel">r</a><a href="https://x.test/c">c</a>"""
+    pages = [
+        ("https://arabic.rt.com/world/1-x/", links),
+        ("http://arabic.rt.com/world/2-y/", links),  # same hrefs, other scheme
+        ("https://other.test/dir/page", links),  # other host
+        ("https://arabic.rt.com/a/b/c", f'<html><head><base href="https://base.test/d/"></head><body>{links}</body></html>'),
+        ("https://arabic.rt.com/world/1-x/", links * 3),
+        ("https://arabic.rt.com/news/3-z/", links),
+    ]
+    for resolve in (OutlinkResolver(), OutlinkResolver(max_per_origin=3)):
+        for _ in range(2):
+            for url, text in pages:
+                assert resolve(page(text, url)) == lxml_outlinks(url, text), url
+
+
+def test_kept_resolutions_stay_bounded():
+    from newsbot.warc.metadata import OutlinkResolver
+
+    resolve = OutlinkResolver(max_per_origin=30)
+    for i in range(50):
+        text = "".join(f'<a href="/{i}-{j}">x</a>' for j in range(10))
+        assert len(resolve(page(text, "https://arabic.rt.com/"))) == 10
+    assert sum(len(kept) for kept in resolve._by_origin.values()) <= 30 + 10
+    for i in range(200):
+        assert resolve(page('<a href="/x">x</a>', f"https://h{i}.test/")) == [f"https://h{i}.test/x"]
+    assert len(resolve._by_origin) <= 64

@@ -187,6 +187,34 @@ def test_warc_fields_are_one_line_each_whatever_whitespace_a_value_holds():
     assert lines[1:-1] == ["note: a b"] * len(spaces) and lines[-1] == ""
 
 
+def test_warc_fields_fast_path_writes_what_folding_each_value_writes():
+    import random
+    import sys
+
+    from newsbot.extract.text import normalize_ws
+    from newsbot.warc.records import fields_payload
+
+    def reference(fields):
+        return "".join(f"{name}: {normalize_ws(str(value))}\r\n" for name, value in fields).encode("utf-8")
+
+    rnd = random.Random(3)
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    odd = [*spaces, "\x00", "\x1f", "\u200f", "\u061c", "", " ", "ـ", "١", "é"]
+    plain = ["https://arabic.rt.com/world/1-عَرَبِيّ/?q=١٢٣", "/x", "1", "newsbot", "%D8%B9"]
+    cases = [[], [("a", "")], [("n", 3)], [("n", None)], [("outlink", u) for u in plain]]
+    for _ in range(3_000):
+        fields = []
+        for _ in range(rnd.randint(0, 6)):
+            value = rnd.choice(plain)
+            if rnd.random() < 0.3:
+                cut = rnd.randint(0, len(value))
+                value = value[:cut] + rnd.choice(odd) + value[cut:]
+            fields.append((rnd.choice(["outlink", "related", "item-url"]), value))
+        cases.append(fields)
+    for fields in cases:
+        assert fields_payload(fields) == reference(fields), fields
+
+
 def test_fast_digester_prints_what_warcios_digester_prints():
     import os
 
