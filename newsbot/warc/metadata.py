@@ -96,17 +96,19 @@ class OutlinkResolver:
             url = known.get(raw)
             if url is None:
                 href = raw.strip()
+                same_for_the_origin = True
                 if href[:1] == "/":
                     url = f"{parts.scheme}:{href}" if href[1:2] == "/" else origin + href
                 elif href.startswith(_WEB):
                     url = href
                 else:
                     url = urljoin(base, href)
+                    same_for_the_origin = False  # relative to the page's own path
                 if "#" in url:
                     url = url.split("#", 1)[0]
                 if not url.startswith(_WEB):
                     url = ""  # mailto:, javascript:...
-                if href[:1] == "/" or href.startswith(_WEB):
+                if same_for_the_origin:
                     known[raw] = url
             if url:
                 seen[url] = None  # a repeat keeps its first place
