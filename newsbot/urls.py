@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlun
 
 SITE_HOST = "arabic.rt.com"
 SITE_ORIGIN = f"https://{SITE_HOST}"
+#: what every URL of the site's pages starts with
+SITE_PREFIX = SITE_ORIGIN + "/"
 
 #: Query parameters that only track a click; dropped before de-duplication.
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "yclid", "mc_cid", "mc_eid", "_ga", "ref", "from", "rss"})
@@ -25,13 +27,12 @@ _NON_ARTICLE_SECTIONS = frozenset({"story", "tags", "polls", "live", "static", "
 
 #: After the origin, characters that send a URL to the full canonicalisation (query, fragment, params...).
 _SPECIAL = re.compile(r"[?#;\\\[\]]")  # a search costs ~0.3 us on an Arabic slug, a set intersection ~1.5
-_ORIGIN_PREFIX = SITE_ORIGIN + "/"
 
 
 def _plain_site_url(url: str) -> bool:
     """``https://arabic.rt.com/<path>`` that urljoin/urlsplit leave as it is: no query, fragment, dot
     segment, space or control character (urlsplit drops tab/CR/LF), so the path is the rest of the string."""
-    if not url.startswith(_ORIGIN_PREFIX):
+    if not url.startswith(SITE_PREFIX):
         return False
     path = url[len(SITE_ORIGIN) :]
     return (
@@ -88,7 +89,7 @@ def _canonical_url(url: str, base: str) -> str:
 
 
 def is_site_url(url: str) -> bool:
-    if url.startswith(_ORIGIN_PREFIX):
+    if url.startswith(SITE_PREFIX):
         return True
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and (parts.hostname or "").lower() == SITE_HOST

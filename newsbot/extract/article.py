@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsbot import urls
 from newsbot.extract import rules
-from newsbot.extract.body import Body, starts_with_label
+from newsbot.extract.body import Body
 from newsbot.extract.canon import PageLinks, canonical
 from newsbot.extract.dates import parse_date, parse_iso, to_iso
 from newsbot.extract.encoding import decode_html
@@ -205,7 +205,7 @@ def _legacy_related(doc: HtmlElement, has_label: bool) -> list[tuple[str, str, s
     # widen to the outermost block that starts with the label; the links are in what holds it
     block = label
     parent = block.getparent()
-    while parent is not None and parent.tag != "body" and starts_with_label(element_text(parent), rules.RELATED_LABELS):
+    while parent is not None and parent.tag != "body" and element_text(parent).startswith(rules.RELATED_LABELS):
         block, parent = parent, parent.getparent()
     scope = parent if parent is not None else block
     return [

@@ -29,16 +29,10 @@ from newsbot.extract.text import (
 if TYPE_CHECKING:
     from lxml.etree import _Element as HtmlElement
 
-_SITE_PREFIX = urls.SITE_ORIGIN + "/"
-
 
 def classes(el: HtmlElement) -> set[str]:
     value = el.get("class")
     return set(value.split()) if value else set()
-
-
-def starts_with_label(text: str, labels: tuple[str, ...]) -> bool:
-    return text.startswith(labels)
 
 
 def is_chrome(el: HtmlElement, class_attr: str) -> bool:
@@ -93,7 +87,7 @@ def absolute(url: str | None, base: str) -> str | None:
     url = (url or "").strip()
     if not url or url.startswith(("data:", "javascript:", "about:")):
         return None
-    if _absolute_as_is(url) and base.startswith(_SITE_PREFIX):  # a base urljoin can parse
+    if _absolute_as_is(url) and base.startswith(urls.SITE_PREFIX):  # a base urljoin can parse
         return url
     return urljoin(base, url)
 
@@ -284,7 +278,7 @@ class Body:
         if tag in rules.HEADING_TAGS:
             text = element_text(el)
             if text and not self.stopped:
-                if starts_with_label(text, rules.RELATED_LABELS):
+                if text.startswith(rules.RELATED_LABELS):
                     self.stopped = True
                 else:
                     self.subheadings.append(text)

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 from newsbot import urls
 
-_ORIGIN = urls.SITE_ORIGIN  # https://arabic.rt.com
-_PAGE_PREFIX = _ORIGIN + "/"
-
 
 def canonical(href: str, base: str) -> str:
     """Same string as ``urls.canonical_url(href, base=base)``."""
-    if base.startswith(_PAGE_PREFIX):
+    if base.startswith(urls.SITE_PREFIX):
         url = href.strip()
         # root-relative, no dot segment to resolve, no tab/CR/LF for urlsplit to drop (and so no "//" it could
         # then make): urljoin(base, url) would give exactly the origin + url
         if url.startswith("/") and not url.startswith("//") and "/." not in url and url.isprintable():
-            return urls.canonical_url(_ORIGIN + url)
+            return urls.canonical_url(urls.SITE_ORIGIN + url)
     return urls.canonical_url(href, base=base)
 
 
