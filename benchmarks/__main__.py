@@ -130,7 +130,7 @@ class Bench:
         a = self.args
         n = a.pages
         t0 = time.perf_counter()
-        _remove_finished_runs()
+        remove_finished_runs()
         shutil.rmtree(self.run_dir, ignore_errors=True)
         _log(f"building synthetic archive of {n} pages of about {a.page_kb} KB (seed {a.seed})")
         main = synth.build(n, a.seed, page_kb=a.page_kb)
@@ -346,7 +346,7 @@ class Bench:
         return t
 
 
-def _remove_finished_runs() -> None:
+def remove_finished_runs() -> None:
     """Delete the run folders of benchmark processes that are no longer running (the folder name is the pid)."""
     runs = WORK / "runs"
     for folder in runs.iterdir() if runs.is_dir() else ():

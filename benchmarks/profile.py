@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import synth
-from benchmarks.__main__ import FAIR, WORK, rt_ar
+from benchmarks.__main__ import FAIR, WORK, remove_finished_runs, rt_ar
 from benchmarks.children import ROOT, RUN_CPU, Server, _env, _pin
 
 #: (component, pattern in a py-spy frame); the deepest matching frame of a sample decides
@@ -72,8 +72,9 @@ def categorize(raw: Path) -> tuple[collections.Counter[str], collections.Counter
 def spec_for(kind: str, pages: int, label: str, page_kb: int = synth.PAGE_KB) -> tuple[dict, dict[str, str] | None, Path]:
     d = synth.build(pages, page_kb=page_kb)
     warc, urls = d / "pages.warc.gz", d / "urls.txt"
-    jobs = WORK / "jobs" / f"prof-{label}-{os.getpid()}"  # profiles started side by side keep apart
-    shutil.rmtree(jobs, ignore_errors=True)
+    # in this process's run folder, as a benchmark run's: kept for a look until a later run finds the process gone
+    remove_finished_runs()
+    jobs = WORK / "runs" / str(os.getpid()) / "jobs" / f"prof-{label}"
     if kind == "replay":
         return rt_ar(warc, urls, jobs, replay=warc), None, d
     if kind == "noop":
