@@ -94,3 +94,54 @@ def test_the_middleware_answers_as_scrapys_does() -> None:
     assert type(got) is type(want)
     assert dict(got.headers) == dict(want.headers)
     assert b"Content-Encoding" not in got.headers
+
+
+@pytest.mark.parametrize(("name", "body"), _bodies(), ids=[name for name, _ in _bodies()])
+@pytest.mark.parametrize("max_size", [0, len(PAGE), len(PAGE) - 1])
+def test_inflate_member_answers_only_for_one_whole_member_within_the_limit(name: str, body: bytes, max_size: int) -> None:
+    from newsbot.downloadermiddlewares.compression import inflate_member
+
+    whole = name in ("one member", "stored member", "empty payload") and not (max_size and max_size < len(PAGE) and name != "empty payload")
+    got = inflate_member(body, max_size)
+    assert (got is not None) == whole
+    if whole:
+        assert got == scrapy_gunzip(body, max_size=max_size)
+    assert inflate_member(bytes(body), max_size) == got  # a new bytes object with the same content: asked again
+
+
+def test_a_page_is_inflated_once_between_the_body_check_and_the_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zlib_ng import zlib_ng
+
+    from newsbot.downloadermiddlewares.body_check import BodyCheckMiddleware
+
+    inflated: list[int] = []  # bytes out of every zlib-ng decompressor, whoever made it
+    make = zlib_ng.decompressobj
+
+    class Counting:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self._d = make(*args, **kwargs)
+
+        def decompress(self, *args: object) -> bytes:
+            out = self._d.decompress(*args)
+            inflated.append(len(out))
+            return out
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._d, name)
+
+    monkeypatch.setattr(zlib_ng, "decompressobj", Counting)
+    crawler = get_crawler(Spider, {"DOWNLOAD_MAXSIZE": 10 * len(PAGE)})
+    crawler.spider = crawler._create_spider("x")
+    crawler.stats.open_spider()
+    check = build_from_crawler(BodyCheckMiddleware, crawler)
+    decode = build_from_crawler(ZlibNgHttpCompressionMiddleware, crawler)
+    url = "https://arabic.rt.com/world/1-x/"
+    request = Request(url)
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
+    response = decode.process_response(request, check.process_response(request, HtmlResponse(url, body=MEMBER, headers=headers)))
+    assert response.body == PAGE
+    assert sum(inflated) <= len(PAGE) + 1  # the page once (and the empty-body check's first byte)
+    # another body with the same bytes is inflated again (the answer is kept by identity, never by content)
+    inflated.clear()
+    decode.process_response(request, HtmlResponse(url, body=bytes(bytearray(MEMBER)), headers=headers))
+    assert sum(inflated) == len(PAGE)

@@ -231,6 +231,40 @@ def test_charset_middleware_leaves_good_and_binary_responses_alone() -> None:
     assert mw.process_response(Request(binary.url), binary) is binary
 
 
+
+def test_a_good_utf8_page_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check reads the text Scrapy decodes (and keeps) for everyone after it, instead of a decode of its own."""
+    from newsbot.downloadermiddlewares import charset
+
+    decoded: list[int] = []
+    original = charset.decodes
+    monkeypatch.setattr(charset, "decodes", lambda body, encoding: decoded.append(len(body)) or original(body, encoding))
+    mw = build_from_crawler(CharsetMiddleware, _crawler())
+    body = f"<html><body><h1>{ARABIC}</h1></body></html>".encode()
+    good = HtmlResponse("https://arabic.rt.com/a/", body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+    assert mw.process_response(Request(good.url), good) is good
+    assert decoded == []
+    assert good.text == body.decode("utf-8")
+
+
+@pytest.mark.parametrize(("text_part", "corrected"), [
+    ("\ufffd", None),  # a replacement character the page really holds: valid UTF-8, left alone
+    (ARABIC.encode("cp1256"), "cp1256"),  # bytes that are not UTF-8: Scrapy's text has U+FFFD, and it is wrong
+])
+def test_a_replacement_character_in_the_text_is_told_from_bytes_that_are_not_utf8(text_part: str | bytes, corrected: str | None) -> None:
+    mw = build_from_crawler(CharsetMiddleware, _crawler(NEWSBOT_FALLBACK_ENCODING="windows-1256"))
+    part = text_part if isinstance(text_part, bytes) else text_part.encode("utf-8")
+    body = b"<html><body><p>" + part + b"</p></body></html>"
+    response = HtmlResponse("https://arabic.rt.com/a/", body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+    result = mw.process_response(Request(response.url), response)
+    if corrected is None:
+        assert result is response
+        assert "\ufffd" in result.text
+    else:
+        assert result is not response
+        assert result.encoding == corrected
+        assert result.css("p::text").get() == ARABIC
+
 # --- failures the spider never sees ------------------------------------------------------------------
 
 

@@ -6,7 +6,9 @@ would become a silently shortened article. This middleware (priority 595: after 
 response is archived at ~950, before HttpCompressionMiddleware at 590 decodes it) checks that
 every gzip body decodes to its end; otherwise it asks RetryMiddleware's helper for a retry and,
 when retries are exhausted, drops the response with :class:`IncompleteBody` (the spider's
-errback records it). A 200 response with an empty body is retried too (servers under load
+errback records it). A body that is one whole gzip member is inflated once by
+:func:`~newsbot.downloadermiddlewares.compression.inflate_member`, whose answer the decoding reuses;
+anything else is checked member by member, keeping nothing. A 200 response with an empty body is retried too (servers under load
 send them); when retries are exhausted it is passed on, and the spider records why it could
 not use it. robots.txt may legitimately be empty and is left alone.
 """
@@ -19,6 +21,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from zlib_ng import zlib_ng as zlib  # same API as the stdlib's; inflates a 55 KB page in half the time
 
+from newsbot.downloadermiddlewares.compression import inflate_member
 from newsbot.downloadermiddlewares.failures import is_robots_txt, record_unhandled
 
 if TYPE_CHECKING:
@@ -62,6 +65,7 @@ class BodyCheckMiddleware:
         if not settings.getbool("NEWSBOT_BODY_CHECK_ENABLED", True):
             raise NotConfigured  # quietly off: NEWSBOT_BODY_CHECK_ENABLED is off
         self.retry_empty = settings.getbool("NEWSBOT_RETRY_EMPTY_BODY", True)
+        self.max_size = settings.getint("DOWNLOAD_MAXSIZE")  # as the decoding middleware reads it
         self.crawler = crawler
 
     @classmethod
@@ -74,7 +78,8 @@ class BodyCheckMiddleware:
         encodings = b",".join(response.headers.getlist(b"Content-Encoding")).lower()
         gzipped = b"gzip" in encodings
         if response.body and gzipped:
-            problem = gzip_problem(response.body)
+            whole = inflate_member(response.body, request.meta.get("download_maxsize", self.max_size))
+            problem = None if whole is not None else gzip_problem(response.body)
             if problem:
                 self.crawler.stats.inc_value("newsbot/body_check/bad_gzip")
                 retry = self._retry(request, "truncated or corrupt gzip body")
