@@ -85,6 +85,22 @@ def test_missing_or_foreign_database_is_a_clear_error(tmp_path):
         CoverageStore(other, create=False)
 
 
+def test_an_empty_database_is_told_from_a_foreign_one(tmp_path):
+    """A file a crawl has just created holds no table until its schema commits: nothing recorded yet, not foreign."""
+    (tmp_path / "empty.sqlite").write_bytes(b"")
+    with pytest.raises(StoreError, match=r"empty\.sqlite: no coverage recorded yet"):
+        CoverageStore(tmp_path / "empty.sqlite", create=False)
+    being_created = tmp_path / "new.sqlite"
+    creator = sqlite3.connect(being_created, isolation_level=None)
+    creator.execute("PRAGMA journal_mode = WAL")
+    creator.execute("BEGIN IMMEDIATE")
+    creator.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")  # the schema, not committed yet
+    with pytest.raises(StoreError, match="no coverage recorded yet"):
+        CoverageStore(being_created, create=False, busy_timeout=1)
+    creator.execute("ROLLBACK")
+    creator.close()
+
+
 def _writer(path: str, job: str, n: int) -> None:
     store = CoverageStore(path, busy_timeout=30)
     store.begin_run(job, "2026-01-01T00:00:00+00:00", {}, [(R, "article")])

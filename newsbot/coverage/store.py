@@ -173,6 +173,9 @@ class CoverageStore:
         try:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.OperationalError as exc:
+            if self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+                # no table at all: an empty file, or one a crawl has just created (its schema comes in one transaction)
+                raise StoreError(f"{self.path}: no coverage recorded yet (an empty database; a crawl may be starting)") from exc
             raise StoreError(f"{self.path}: not a newsbot coverage database ({exc})") from exc
         if row is None or int(row[0]) > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: coverage schema {row and row[0]} is not supported (expected {SCHEMA_VERSION})")
