@@ -331,3 +331,19 @@ def test_random_menus_and_articles_give_the_items_of_a_whole_parse() -> None:
         assert _outcome(URL, page) == whole, (i, chrome, inside)
         assert _outcome(URL, page.encode()) == whole, (i, chrome, inside)  # the UTF-8 bytes, as the spider gives them
     assert skipped >= 100, f"menus left out on {skipped} of 400 pages"
+
+
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["text", "utf8-bytes"])
+def test_a_custom_element_named_article_dash_is_not_taken_for_the_article(as_bytes: bool) -> None:
+    """``<article-card>`` starts with ``<article`` but is another element: no parse without the menus from it."""
+    page = HEAD + CHROME + "<article-card>بطاقة</article-card>" + ARTICLE + TAIL
+    start, cut = page.find("<article"), page.find("</article>") + len("</article>")
+    data: str | bytes = page
+    syntax = parse._STR
+    if as_bytes:
+        data, syntax = page.encode(), parse._BYTES
+        start, cut = data.find(b"<article"), data.find(b"</article>") + len("</article>")
+    assert parse._parse_without_chrome(data, start, cut, syntax) is None
+    real = data.find("<article " if not as_bytes else b"<article ")
+    assert parse._parse_without_chrome(data, real, cut, syntax) is not None  # the real one, with the card as a menu
+    assert _outcome(URL, data) == _extract_whole(URL, data)

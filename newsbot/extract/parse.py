@@ -70,6 +70,7 @@ _SCRIPT_TAG = rf"<(?ai:script){_ATTRS}"
 RAW_TEXT_ELEMENTS = ("iframe", "noembed", "noframes", "plaintext", "script", "style", "textarea", "title", "xmp")
 CHROME_RISK = (*RAW_TEXT_ELEMENTS, "article", "meta", "link", "base", "html", "head", "body", "frameset")
 _NAME_END = "(?![A-Za-z0-9-])"
+_TAG_NAME_END_CHARS = " \t\n\f\r>/"
 #: The skipped part, whole: text, then tags each followed by text -- end tags (but html/head/body's), start tags of
 #: elements not in CHROME_RISK (names HTML tokenizes exactly so: an ASCII letter, then letters, digits,
 #: hyphens), or a '<' before whitespace (text). One repeat per tag, single-character negations (sre's fastest
@@ -98,6 +99,7 @@ class _Syntax:
     skippable: re.Pattern[Any]
     newline: str | bytes
     lt: str | bytes
+    tag_name_ends: tuple[str | bytes, ...]  # what may follow ``<article``: HTML's whitespace, '>' or '/'
 
 
 _STR = _Syntax(
@@ -112,6 +114,7 @@ _STR = _Syntax(
     re.compile(_SKIPPABLE),
     "\n",
     "<",
+    tuple(_TAG_NAME_END_CHARS),
 )
 _BYTES = _Syntax(
     _ARTICLE_OPEN.encode(),
@@ -125,6 +128,7 @@ _BYTES = _Syntax(
     re.compile(_SKIPPABLE.encode()),
     b"\n",
     b"<",
+    tuple(c.encode() for c in _TAG_NAME_END_CHARS),
 )
 
 
@@ -175,7 +179,7 @@ def _tail_is_inert(page: Any, start: int, syntax: _Syntax) -> bool:
 def _parse_without_chrome(page: Any, start: int, cut: int, syntax: _Syntax) -> HtmlElement | None:
     """``page[:cut]`` + the cut mark, parsed without what lies between ``<body ...>`` and ``start`` (the first
     ``<article``), when that gives the same article and metadata (see the module doc); else None."""
-    if page[start + 8 : start + 9] not in _TAG_NAME_ENDS:
+    if page[start + 8 : start + 9] not in syntax.tag_name_ends:
         return None  # <article-...>, not an <article>
     body_open = page.find(syntax.body_open, 0, start)
     if body_open == -1:
@@ -203,7 +207,6 @@ def _parse_without_chrome(page: Any, start: int, cut: int, syntax: _Syntax) -> H
 #: Fewer '<' than this after ``<body ...>`` (and libxml2's depth limit of 2,048 with ``huge_tree``) and neither
 #: parse can nest deep enough to stop: the elements the menus leave open add depth only to the whole parse.
 _MAX_TAGS = 2000
-_TAG_NAME_ENDS = (" ", "\t", "\n", "\f", "\r", ">", "/", b" ", b"\t", b"\n", b"\f", b"\r", b">", b"/")
 
 
 def parse_prefix(page: str | bytes) -> Prefix | None:
