@@ -24,7 +24,7 @@ from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
 
 import fastwarc.warc as fastwarc
 
@@ -75,6 +75,19 @@ def parse_time(value: str) -> datetime:
     except ValueError:
         raise ValueError(f"not a timestamp (want 14 digits like 20151202103000 or ISO 8601): {value!r}") from None
     return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+
+T = TypeVar("T")
+
+
+class _HeadField(Generic[T]):
+    """A field of a capture's record head (:meth:`Capture.use_head`), the head read on first use."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, capture: Capture, owner: type | None = None) -> T:
+        return capture._get(self.name)  # type: ignore[no-any-return]
 
 
 class Capture:
@@ -135,42 +148,15 @@ class Capture:
                 self.use_head(read_record(fh, self.offset, self.length).rec_headers.get_header)
         return self._head[name]  # type: ignore[index]
 
-    @property
-    def url(self) -> str:
-        return self._get("url")  # type: ignore[no-any-return]
-
-    @property
-    def record_id(self) -> str:
-        return self._get("record_id")  # type: ignore[no-any-return]
-
-    @property
-    def warc_date(self) -> str:
-        return self._get("warc_date")  # type: ignore[no-any-return]
-
-    @property
-    def ip(self) -> str | None:
-        return self._get("ip")  # type: ignore[no-any-return]
-
-    @property
-    def payload_digest(self) -> str | None:
-        return self._get("payload_digest")  # type: ignore[no-any-return]
-
-    @property
-    def refers_to(self) -> str | None:
-        return self._get("refers_to")  # type: ignore[no-any-return]
-
-    @property
-    def refers_to_uri(self) -> str | None:
-        return self._get("refers_to_uri")  # type: ignore[no-any-return]
-
-    @property
-    def refers_to_date(self) -> str | None:
-        return self._get("refers_to_date")  # type: ignore[no-any-return]
-
-    @property
-    def content_type(self) -> str | None:
-        """The record's own (WARC) Content-Type."""
-        return self._get("content_type")  # type: ignore[no-any-return]
+    url: _HeadField[str] = _HeadField()
+    record_id: _HeadField[str] = _HeadField()
+    warc_date: _HeadField[str] = _HeadField()
+    ip: _HeadField[str | None] = _HeadField()
+    payload_digest: _HeadField[str | None] = _HeadField()
+    refers_to: _HeadField[str | None] = _HeadField()
+    refers_to_uri: _HeadField[str | None] = _HeadField()
+    refers_to_date: _HeadField[str | None] = _HeadField()
+    content_type: _HeadField[str | None] = _HeadField()  # the record's own (WARC) Content-Type
 
     @property
     def has_head(self) -> bool:
