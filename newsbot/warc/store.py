@@ -37,6 +37,8 @@ _ATTR = "_newsbot_warc_store"
 #: request.meta keys the spider copies into items
 PROVENANCE_META = meta.PROVENANCE
 FETCHED_AT_META = meta.FETCHED_AT
+#: the stats keys of every record written, made once
+_STAT_KEYS = {key: f"newsbot/warc/{key}" for key in ("response", "revisit", "request", "metadata", "wire/captured", "wire/rebuilt")}
 
 
 class WarcStore:
@@ -62,6 +64,7 @@ class WarcStore:
         if settings.getbool("NEWSBOT_WARC_CDXJ", True) or settings.getbool("ARCHIVE_WACZ", False):
             self.cdxj = CdxjRecorder(self.job.dir)
         self.closed = False
+        self._stats = crawler.stats  # one lookup, not one per record (the crawler's attribute is a property)
 
     @classmethod
     def of(cls, crawler: Crawler) -> WarcStore:
@@ -79,7 +82,7 @@ class WarcStore:
         return records.warcinfo_record(self.builder, filename, warcinfo_fields(self.crawler, self.job))
 
     def _inc(self, key: str) -> None:
-        self.crawler.stats.inc_value(f"newsbot/warc/{key}")
+        self._stats.inc_value(_STAT_KEYS.get(key) or f"newsbot/warc/{key}")
 
     def write_exchange(
         self, request: Request, response: Response, wire: WireCapture | None
@@ -100,7 +103,7 @@ class WarcStore:
             self.digests.add(digest, Original(response.url, date, record_id), f"{self.job.id}/{written.file}")
         self._inc("revisit" if original is not None else "response")
         self._inc("request")
-        self._inc(f"wire/{'captured' if wire is not None else 'rebuilt'}")
+        self._inc("wire/captured" if wire is not None else "wire/rebuilt")
         return {"warc_file": written.file, "warc_record_id": record_id, "warc_offset": written.offset}, date
 
     def write_metadata(self, uri: str, fields: list[tuple[str, str]], about: str | None) -> str:
