@@ -86,7 +86,9 @@ class _HeadField(Generic[T]):
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, capture: Capture, owner: type | None = None) -> T:
+    def __get__(self, capture: Capture | None, owner: type | None = None) -> T:
+        if capture is None:
+            return self  # type: ignore[return-value]  # looked up on the class (help(), introspection)
         return capture._get(self.name)  # type: ignore[no-any-return]
 
 
