@@ -6,11 +6,12 @@ would become a silently shortened article. This middleware (priority 595: after 
 response is archived at ~950, before HttpCompressionMiddleware at 590 decodes it) checks that
 every gzip body decodes to its end; otherwise it asks RetryMiddleware's helper for a retry and,
 when retries are exhausted, drops the response with :class:`IncompleteBody` (the spider's
-errback records it). A body that is one whole gzip member is inflated once by
-:func:`~newsbot.downloadermiddlewares.compression.inflate_member`, whose answer the decoding reuses;
-anything else is checked member by member, keeping nothing. A 200 response with an empty body is retried too (servers under load
-send them); when retries are exhausted it is passed on, and the spider records why it could
-not use it. robots.txt may legitimately be empty and is left alone.
+errback records it). A body that is one whole gzip member is inflated once, by
+:func:`~newsbot.downloadermiddlewares.compression.inflate_member`, whose answer the decoding
+reuses; anything else is checked member by member, keeping nothing. A 200 response with an
+empty body is retried too (servers under load send them); when retries are exhausted it is
+passed on, and the spider records why it could not use it. robots.txt may legitimately be
+empty and is left alone.
 """
 
 from __future__ import annotations
