@@ -232,30 +232,3 @@ def test_fast_digester_prints_what_warcios_digester_prints():
     md5.update(b"x")
     assert str(md5).startswith("md5:")  # other kinds printed by warcio itself
 
-
-def test_record_ids_are_random_uuid4_urns_as_warcio_writes_them():
-    import re
-    import uuid
-
-    from warcio.statusandheaders import StatusAndHeadersParser
-
-    ids = [records.record_id() for _ in range(2000)]
-    assert len(set(ids)) == len(ids)
-    shape = re.compile(r"<urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}>")
-    for rid in ids + [StatusAndHeadersParser.make_warc_id()]:  # warcio's own has the same shape
-        assert shape.fullmatch(rid), rid
-        parsed = uuid.UUID(rid[len("<urn:uuid:") : -1])
-        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
-        assert f"<urn:uuid:{parsed}>" == rid
-    # every bit outside version and variant is random: each of the 122 is set in some ids and clear in others
-    bits = [int(rid[len("<urn:uuid:") : -1].replace("-", ""), 16) for rid in ids]
-    varying = ((1 << 128) - 1) & ~(0xF << 76) & ~(0x3 << 62)
-    assert all(any(b >> i & 1 for b in bits) and not all(b >> i & 1 for b in bits) for i in range(128) if varying >> i & 1)
-
-
-def test_the_builder_gives_its_records_those_ids():
-    builder = records.FastRecordBuilder(warc_version="WARC/1.1")
-    record = records.metadata_record(builder, "https://arabic.rt.com/a/", [("outlink", "https://arabic.rt.com/b/")], None, "2026-01-01T00:00:00.000000Z")
-    rid = record.rec_headers.get_header("WARC-Record-ID")
-    assert rid.startswith("<urn:uuid:") and rid[24] == "4"
-    assert builder._make_warc_id() != builder._make_warc_id()
