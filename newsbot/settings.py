@@ -17,6 +17,8 @@ ADDONS = {
     "newsbot.warc.addon.ReplayAddon": 200,
 }
 LOG_LEVEL = "INFO"
+# Scrapy's messages, without building a DEBUG record for every page and item when LOG_LEVEL hides them.
+LOG_FORMATTER = "newsbot.logformatter.LevelLogFormatter"
 # No listening ports in an unattended crawler: no telnet console, no remote-control HTTP server.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
