@@ -37,8 +37,6 @@ _ATTR = "_newsbot_warc_store"
 #: request.meta keys the spider copies into items
 PROVENANCE_META = meta.PROVENANCE
 FETCHED_AT_META = meta.FETCHED_AT
-#: the stats keys of every record written, made once
-_STAT_KEYS = {key: f"newsbot/warc/{key}" for key in ("response", "revisit", "request", "metadata", "wire/captured", "wire/rebuilt")}
 
 
 class WarcStore:
@@ -82,7 +80,7 @@ class WarcStore:
         return records.warcinfo_record(self.builder, filename, warcinfo_fields(self.crawler, self.job))
 
     def _inc(self, key: str) -> None:
-        self._stats.inc_value(_STAT_KEYS.get(key) or f"newsbot/warc/{key}")
+        self._stats.inc_value(f"newsbot/warc/{key}")
 
     def write_exchange(
         self, request: Request, response: Response, wire: WireCapture | None
