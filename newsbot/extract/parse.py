@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from lxml import etree
 
@@ -80,6 +80,7 @@ _SKIPPABLE = (
     rf"|<(?!(?ai:{'|'.join(CHROME_RISK)}){_NAME_END})[A-Za-z][A-Za-z0-9-]*+{_ATTRS}|<(?={_WS}))[^<]*+)*+"
 )
 
+
 @dataclass(frozen=True)
 class _Syntax:
     """The patterns of the module for one kind of page text (str, or its UTF-8 bytes).
@@ -102,34 +103,26 @@ class _Syntax:
     tag_name_ends: tuple[str | bytes, ...]  # what may follow ``<article``: HTML's whitespace, '>' or '/'
 
 
-_STR = _Syntax(
-    _ARTICLE_OPEN,
-    _ARTICLE_CLOSE,
-    f"<{CUT_MARK}></{CUT_MARK}>",
-    re.compile(_TAIL_RISK),
-    re.compile(_SCRIPT_TAG),
-    ("ld", "&"),
-    "<body",
-    re.compile(_ATTRS),
-    re.compile(_SKIPPABLE),
-    "\n",
-    "<",
-    tuple(_TAG_NAME_END_CHARS),
-)
-_BYTES = _Syntax(
-    _ARTICLE_OPEN.encode(),
-    _ARTICLE_CLOSE.encode(),
-    f"<{CUT_MARK}></{CUT_MARK}>".encode(),
-    re.compile(_TAIL_RISK.encode()),
-    re.compile(_SCRIPT_TAG.encode()),
-    (b"ld", b"&"),
-    b"<body",
-    re.compile(_ATTRS.encode()),
-    re.compile(_SKIPPABLE.encode()),
-    b"\n",
-    b"<",
-    tuple(c.encode() for c in _TAG_NAME_END_CHARS),
-)
+def _syntax(spell: Callable[[str], Any]) -> _Syntax:
+    """The module's patterns spelled by ``spell``: ``str`` for text, ``str.encode`` for its UTF-8 bytes."""
+    return _Syntax(
+        spell(_ARTICLE_OPEN),
+        spell(_ARTICLE_CLOSE),
+        spell(f"<{CUT_MARK}></{CUT_MARK}>"),
+        re.compile(spell(_TAIL_RISK)),
+        re.compile(spell(_SCRIPT_TAG)),
+        (spell("ld"), spell("&")),
+        spell("<body"),
+        re.compile(spell(_ATTRS)),
+        re.compile(spell(_SKIPPABLE)),
+        spell("\n"),
+        spell("<"),
+        tuple(spell(c) for c in _TAG_NAME_END_CHARS),
+    )
+
+
+_STR = _syntax(str)
+_BYTES = _syntax(str.encode)
 
 
 def _parser(page: str | bytes) -> etree.HTMLParser:
